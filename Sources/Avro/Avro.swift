@@ -1,0 +1,1 @@
+// The Avro layer: see Package.swift.

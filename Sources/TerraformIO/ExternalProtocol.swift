@@ -1,0 +1,95 @@
+import Foundation
+
+/// The `data "external"` protocol of hashicorp/external: one JSON object of strings on stdin,
+/// one flat JSON object of strings on stdout. Everything here is pure so it can be tested
+/// exactly as the provider drives it.
+public enum ExternalProtocol {
+    /// Terraform queries are small; anything larger is a mistake, not data.
+    public static let maxQueryBytes = 1 << 20
+
+    public static func decodeQuery(_ bytes: [UInt8]) throws -> [String: String] {
+        if bytes.count > maxQueryBytes {
+            throw ParameterError("query on stdin is \(bytes.count) bytes; the limit is \(maxQueryBytes) bytes (pass large data as a file path)")
+        }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return [:] }
+        let parsed: JSONValue
+        do { parsed = try JSONValue.parse(bytes: bytes) } catch {
+            throw ParameterError("query on stdin is not valid JSON (\(error)); the external data source sends one JSON object of strings")
+        }
+        guard let members = parsed.objectValue else {
+            throw ParameterError("query on stdin must be one JSON object of strings, got \(typeName(parsed))")
+        }
+        var query: [String: String] = [:]
+        for (key, value) in members {
+            guard let s = value.stringValue else {
+                throw ParameterError("query key '\(key)' must be a string, got \(typeName(value)); wrap numbers and booleans with tostring() and nested values with jsonencode()")
+            }
+            if query[key] != nil { throw ParameterError("query key '\(key)' appears twice") }
+            query[key] = s
+        }
+        return query
+    }
+
+    /// Top-level scalars become strings (booleans "true"/"false", numbers in decimal);
+    /// nested objects and arrays are gathered, JSON-encoded, under `details_json`.
+    public static func flatten(_ result: JSONValue) -> [(String, String)] {
+        guard let members = result.objectValue else { return [("result", result.encoded())] }
+        var flat: [(String, String)] = []
+        var nested: [(String, JSONValue)] = []
+        for (key, value) in members {
+            switch value {
+            case .null: flat.append((key, ""))
+            case let .bool(b): flat.append((key, b ? "true" : "false"))
+            case let .int(i): flat.append((key, String(i)))
+            case let .double(d): flat.append((key, JSONValue.format(d)))
+            case let .string(s): flat.append((key, s))
+            case .array, .object: nested.append((key, value))
+            }
+        }
+        flat.append(("details_json", JSONValue.object(nested).encoded()))
+        return flat
+    }
+
+    public static func encodeFlat(_ flat: [(String, String)]) -> String {
+        JSONValue.object(flat.map { ($0.0, JSONValue.string($0.1)) }).encoded()
+    }
+
+    public static func typeName(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .int, .double: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}
+
+public enum AtomicFile {
+    /// Writes through a temporary file in the same folder and renames it into place, so a
+    /// reader (Terraform's file()) never sees half a file and a failure leaves no file behind.
+    public static func write(_ text: String, to path: String) throws {
+        try write(Array(text.utf8), to: path)
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw ParameterError("cannot create folder \(dir.path) for \(path): \(error.localizedDescription)")
+        }
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        guard FileManager.default.createFile(atPath: temp.path, contents: Data(bytes)) else {
+            throw ParameterError("cannot write \(path): the folder is not writable")
+        }
+        if rename(temp.path, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temp.path)
+            throw ParameterError("cannot write \(path): \(reason)")
+        }
+    }
+}
