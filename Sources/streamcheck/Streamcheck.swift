@@ -14,6 +14,8 @@ struct Streamcheck: ParsableCommand {
         subcommands: [
             Version.self,
             External.self,
+            Report.self,
+            Notify.self,
         ]
     )
 }
