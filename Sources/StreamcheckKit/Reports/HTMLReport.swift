@@ -201,7 +201,7 @@ public enum HTMLReport {
     .card{border:1px solid #d0d7de;border-radius:6px;padding:8px 16px;min-width:90px;text-align:center}
     .card .n{font-size:26px;font-weight:600}.card.ok .n{color:#1a7f37}.card.bad .n{color:#cf222e}
     table{border-collapse:collapse;width:100%;margin:4px 0 8px}
-    th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;word-break:break-word}
+    th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
     th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
     tr.bad td{background:#ffebe9}tr.ok td:nth-child(3){color:#1a7f37}
     figure{margin:8px 0}figcaption{font-weight:600;margin-bottom:4px}

@@ -75,8 +75,9 @@ public enum MarkdownReport {
     public static func inline(_ s: String) -> String {
         var out = ""
         for ch in s {
+            // "\r\n" is one Character in Swift, so test isNewline rather than list "\n" and "\r".
+            if ch.isNewline || ch == "\t" { out += " "; continue }
             switch ch {
-            case "\n", "\r", "\t": out += " "
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"

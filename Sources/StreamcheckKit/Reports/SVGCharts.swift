@@ -23,8 +23,11 @@ public struct FlowDiagram: Sendable {
         // A connector of unknown kind is drawn as a sink: streamcheck produces the test data
         // itself, so the usual connector under test moves it out of Kafka.
         let sinks = connectorSteps.filter { $0.result.flatMap(ReportMetrics.connectorKind) != "source" }
+        // Whatever reads and checks the data at the end: consume, verify-sink and the like.
         let consumers = suite.steps.filter { step in
-            !producers.contains { $0.record.path == step.record.path }
+            let reads = !step.checks.isEmpty || step.result?["messages_consumed"] != nil
+                || step.operation.contains("consume") || step.operation.contains("verify")
+            return reads && !producers.contains { $0.record.path == step.record.path }
                 && !connectorSteps.contains { $0.record.path == step.record.path }
         }
         var topics: [String] = []
