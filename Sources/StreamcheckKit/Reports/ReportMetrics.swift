@@ -45,10 +45,12 @@ public struct ReportMetrics: Sendable {
                                            durationMs: num("duration_ms") ?? step.record.durationMs))
                 }
                 if num("messages_consumed") != nil || num("latency_ms_p50") != nil || r["latency_histogram"] != nil {
-                    let histogram: [(leMs: Double, count: Double)] = (r["latency_histogram"]?.arrayValue ?? []).compactMap { b in
-                        guard let le = b["le_ms"]?.doubleValue, let count = b["count"]?.doubleValue else { return nil }
+                    let histogram: [(leMs: Double, count: Double)] = ReportMetrics.trimmed((r["latency_histogram"]?.arrayValue ?? []).compactMap { b in
+                        // The last bucket's bound is written "inf".
+                        let le = b["le_ms"]?.doubleValue ?? (["inf", "+inf"].contains(b["le_ms"]?.stringValue?.lowercased() ?? "") ? Double.infinity : nil)
+                        guard let le, let count = b["count"]?.doubleValue else { return nil }
                         return (le, count)
-                    }
+                    })
                     let timeline: [(second: Double, messages: Double)] = (r["throughput_timeline"]?.arrayValue ?? []).compactMap { p in
                         guard let s = p["second"]?.doubleValue, let m = p["messages"]?.doubleValue else { return nil }
                         return (s, m)
@@ -71,6 +73,13 @@ public struct ReportMetrics: Sendable {
                 }
             }
         }
+    }
+
+    /// Drops the empty buckets before the first and after the last non-empty one, so the
+    /// chart shows the range where messages were.
+    static func trimmed(_ buckets: [(leMs: Double, count: Double)]) -> [(leMs: Double, count: Double)] {
+        guard let first = buckets.firstIndex(where: { $0.count > 0 }), let last = buckets.lastIndex(where: { $0.count > 0 }) else { return buckets }
+        return Array(buckets[first...last])
     }
 
     /// "source" or "sink" when the result says so (a type field, or the class name).

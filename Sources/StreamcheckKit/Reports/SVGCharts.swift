@@ -94,7 +94,7 @@ enum SVGCharts {
     /// Latency histogram: one bar per bucket (count of messages with latency ≤ le_ms and above
     /// the previous bucket's bound).
     static func histogram(_ buckets: [(leMs: Double, count: Double)]) -> String {
-        bars(buckets.map { (label: "≤" + JSONValue.format($0.leMs), value: $0.count) },
+        bars(buckets.map { (label: $0.leMs.isInfinite ? "more" : "≤" + JSONValue.format($0.leMs), value: $0.count) },
              xTitle: "latency (ms, upper bound of bucket)", yTitle: "messages", color: blue, id: "latency-histogram")
     }
 
