@@ -6,6 +6,10 @@ locals {
 }
 
 resource "terraform_data" "broker" {
+  # A change of any setting replaces the resource so its provisioner runs again (an in-place
+  # update of terraform_data runs none, and outputs would read a file that was never written).
+  triggers_replace = [var.state_dir, var.brokers, var.topics]
+
   input = {
     streamcheck_bin = var.streamcheck_bin
     state_dir       = var.state_dir

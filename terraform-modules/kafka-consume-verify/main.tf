@@ -12,6 +12,10 @@ locals {
 }
 
 resource "terraform_data" "verify" {
+  # A change of any setting replaces the resource so its provisioner runs again (an in-place
+  # update of terraform_data runs none, and outputs would read a file that was never written).
+  triggers_replace = [var.bootstrap_servers, var.manifest, var.topic, var.group_id, var.members, var.expect_count, var.timeout, var.from, var.delivery_sla, var.kafka_config, var.output_dir, var.name]
+
   input = {
     result_file = local.result_file
     settings    = [var.bootstrap_servers, var.manifest, var.topic, var.group_id, var.members, var.expect_count, var.timeout, var.from, var.delivery_sla, var.kafka_config]

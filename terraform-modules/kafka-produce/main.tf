@@ -11,7 +11,12 @@ locals {
 }
 
 resource "terraform_data" "produce" {
-  # Any change of what is produced re-runs the producer.
+  # A change of any setting replaces the resource so its provisioner runs again (an in-place
+  # update of terraform_data runs none, and outputs would read a file that was never written).
+  triggers_replace = [var.bootstrap_servers, var.topic, var.message_count, var.data_format, var.schema_file, var.data_file, var.key_strategy, var.seed, var.rate, var.mode, var.run_id, var.kafka_config, var.output_dir]
+
+  # A change of any setting replaces the resource, so the producer runs again
+  # (an in-place update of terraform_data runs no provisioner).
   input = {
     streamcheck_bin = var.streamcheck_bin
     result_file     = local.result_file

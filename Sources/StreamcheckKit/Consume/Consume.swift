@@ -29,6 +29,8 @@ public struct ConsumeOutcome {
 
 /// Consumes with `members` consumers in one group until every expected message has arrived
 /// or the timeout passes, verifying each message as it comes.
+let drainQuietSeconds = 1.0
+
 public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome {
     let verifier = Verifier(manifest: request.manifest, format: request.format, consumedTopic: request.topic,
                             consumerStartedMicros: request.consumerStartedMicros)
@@ -117,12 +119,19 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         group.enter()
         Thread.detachNewThread {
             defer { group.leave() }
-            while Clock.monotonicSeconds() < deadline && verifier.unique < target {
+            // After the last expected message, keep reading until the topic has been quiet for
+            // a moment: a duplicate or tampered copy behind it must not go unseen.
+            var lastMessage = Clock.monotonicSeconds()
+            while Clock.monotonicSeconds() < deadline
+                    && (verifier.unique < target || Clock.monotonicSeconds() - lastMessage < drainQuietSeconds) {
                 errorLock.lock(); let stop = fatal != nil; errorLock.unlock()
                 if stop { break }
                 checkGroupFormed()
                 do {
-                    if case let .message(m) = try consumer.poll(timeoutMs: 100) { verifier.observe(m) }
+                    if case let .message(m) = try consumer.poll(timeoutMs: 100) {
+                        verifier.observe(m)
+                        lastMessage = Clock.monotonicSeconds()
+                    }
                 } catch {
                     errorLock.lock(); fatal = error; errorLock.unlock()
                     break
@@ -131,7 +140,6 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         }
     }
     group.wait()
-    // Late duplicates: keep reading briefly after completion so a redelivery is not missed.
     let lastError = consumers.compactMap(\.lastError).last
     for consumer in consumers {
         try? consumer.commit()
