@@ -214,6 +214,19 @@ enum Fixture {
         }
     }
 
+    @Test func histogramTakesTheInfBucketAndTrimsEmptyEnds() throws {
+        let buckets: [JSONValue] = [(0.5, 0), (1, 4), (2, 0), (5, 9), (10, 0)].map { le, n in
+            .object([("le_ms", .double(le)), ("count", .int(Int64(n)))])
+        } + [.object([("le_ms", .string("inf")), ("count", .int(2))])]
+        let r = Fixture.record("consume", status: "passed", checks: [], extra: [("messages_consumed", .int(15)), ("latency_histogram", .array(buckets))])
+        let report = Report(title: "t", runDir: "/r", records: [r])
+        let histogram = try #require(report.metrics.consume.first?.histogram)
+        #expect(histogram.map(\.leMs) == [1, 2, 5, 10, .infinity])
+        let html = HTMLReport.render(report)
+        #expect(html.contains(">more</text>"))
+        #expect(html.contains("<title>≤5: 9</title>"))
+    }
+
     @Test func flowDiagramDrawsOnlyThePresentSteps() {
         let report = Report(title: "t", runDir: "/r", records: Fixture.failingRun)
         let roles = FlowDiagram(suite: report.suites[0], metrics: report.metrics).nodes.map(\.role)

@@ -198,7 +198,7 @@ check "--on failure with a green run sends nothing" test "$(ls "$W/hook" | grep 
 echo "notify: e-mail to aiosmtpd"
 start_smtp
 "$BIN" notify --run-dir "$W/run-failing" --email --to ops@example.com,dev@example.com --from streamcheck@example.com \
-  --smtp-url "smtp://127.0.0.1:$SMTP_PORT" --subject-prefix '[orders-ci]' --pipeline-url https://gitlab.example.com/g/p/-/pipelines/42 \
+  --smtp-url "smtp://127.0.0.1:$SMTP_PORT" --subject-prefix '[orders-ci]' --merge-junit tests/fixtures/terraform-test.xml --pipeline-url https://gitlab.example.com/g/p/-/pipelines/42 \
   --result-file "$W/notify-mail.json" 2>"$W/notify.err"
 expect_rc "e-mail sent, exit code is the run's" 2 $?
 check "e-mail: result says sent" python3 -c "
@@ -210,7 +210,7 @@ box = mailbox.Maildir(sys.argv[1], create=False)
 msgs = list(box)
 assert len(msgs) == 1, len(msgs)
 m = msgs[0]
-assert m["Subject"].startswith("[orders-ci] streamcheck ERROR: streamcheck (10 tests: 7 passed, 2 failed, 1 errors"), m["Subject"]
+assert m["Subject"].startswith("[orders-ci] streamcheck ERROR: streamcheck (12 tests: 8 passed, 3 failed, 1 errors"), m["Subject"]
 assert m["To"] == "<ops@example.com>, <dev@example.com>", m["To"]
 assert m["From"] == "<streamcheck@example.com>"
 body = m.get_payload(decode=True).decode("utf-8")
@@ -218,6 +218,7 @@ assert "consume / no_loss: expected 0 missing, found 3 missing" in body, body
 assert "verify-sink: error: verify-sink: postgres table public.orders did not reach 1000 rows" in body, body
 assert "Pipeline: https://gitlab.example.com/g/p/-/pipelines/42" in body
 assert "latency ms p50 6.2 p95 31.5 p99 87.4 max 212.9" in body, body
+assert "tests/main.tftest.hcl / tests/main.tftest.hcl / bad: 1 of 1 assertions failed" in body, body
 EOF
 "$BIN" notify --run-dir "$W/run-failing" --email --to ops@example.com --from streamcheck@example.com \
   --smtp-url "smtp://127.0.0.1:$SMTP_PORT" --smtp-starttls --result-file "$W/notify-tls.json" 2>"$W/notify.err"

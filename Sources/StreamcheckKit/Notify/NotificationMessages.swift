@@ -67,7 +67,7 @@ public enum NotificationMessages {
         }
         return .object([
             // Shown in notifications and by clients that cannot draw blocks.
-            ("text", .string("\(icon) \(headline(report)) — \(counts(report))")),
+            ("text", .string(slackEscape("\(icon) \(headline(report)) — \(counts(report))"))),
             ("blocks", .array(blocks)),
         ])
     }

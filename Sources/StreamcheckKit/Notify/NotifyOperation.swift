@@ -20,6 +20,7 @@ extension Operations {
             ParameterSpec("smtp_starttls", .boolean, help: "Require STARTTLS on smtp:// (refuse to send in clear)."),
             ParameterSpec("subject_prefix", .string, help: "Text put before the e-mail subject, e.g. [payments-pipeline]."),
             ParameterSpec("suite_name", .string, help: "Title of the run in messages (default: streamcheck)."),
+            ParameterSpec("merge_junit", .list, help: "JUnit files to count in, as for report (e.g. terraform test -junit-xml=FILE)."),
             ParameterSpec("retries", .integer(0...10), help: "Further attempts after a failed delivery, with backoff from 0.5s doubling to at most 8s (default: 3)."),
             ParameterSpec("timeout", .duration(1...300), help: "Bound on each delivery attempt (default: 15s)."),
         ]
@@ -58,7 +59,9 @@ enum Notifier {
         if wantEmail { emailSettings = try EmailSettings(parameters, env: env) }
 
         let runDir = try parameters.requiredString("run_dir")
-        let report = Report(title: parameters.string("suite_name") ?? "streamcheck", runDir: runDir, records: try RunDirectory.load(runDir))
+        let records = try RunDirectory.load(runDir)
+        let merged = try parameters.list("merge_junit").map { try MergedJUnit.read(path: $0) }
+        let report = Report(title: parameters.string("suite_name") ?? "streamcheck", runDir: runDir, records: records, merged: merged)
         let pipelineURL = parameters.string("pipeline_url") ?? nonEmpty(env["CI_PIPELINE_URL"])
         let on = parameters.string("on") ?? "always"
         let retries = try parameters.int("retries") ?? 3
