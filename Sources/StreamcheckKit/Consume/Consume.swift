@@ -114,29 +114,35 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     }
     let errorLock = NSLock()
     var fatal: Error?
+    func consumeAsMember(_ consumer: KafkaConsumer) {
+        // After the last expected message, keep reading until the topic has been quiet for
+        // a moment: a duplicate or tampered copy behind it must not go unseen.
+        var lastMessage = Clock.monotonicSeconds()
+        while Clock.monotonicSeconds() < deadline
+                && (verifier.unique < target || Clock.monotonicSeconds() - lastMessage < drainQuietSeconds) {
+            errorLock.lock(); let stop = fatal != nil; errorLock.unlock()
+            if stop { break }
+            checkGroupFormed()
+            do {
+                if case let .message(m) = try consumer.poll(timeoutMs: 100) {
+                    verifier.observe(m)
+                    lastMessage = Clock.monotonicSeconds()
+                }
+            } catch {
+                errorLock.lock(); fatal = error; errorLock.unlock()
+                break
+            }
+        }
+    }
+    // One thread per member. The loop touches shared state only under ownershipLock,
+    // formedLock and errorLock (the Verifier locks itself), so handing it to threads is sound.
+    let memberLoop = UncheckedSendable(consumeAsMember)
     let group = DispatchGroup()
     for consumer in consumers {
         group.enter()
         Thread.detachNewThread {
             defer { group.leave() }
-            // After the last expected message, keep reading until the topic has been quiet for
-            // a moment: a duplicate or tampered copy behind it must not go unseen.
-            var lastMessage = Clock.monotonicSeconds()
-            while Clock.monotonicSeconds() < deadline
-                    && (verifier.unique < target || Clock.monotonicSeconds() - lastMessage < drainQuietSeconds) {
-                errorLock.lock(); let stop = fatal != nil; errorLock.unlock()
-                if stop { break }
-                checkGroupFormed()
-                do {
-                    if case let .message(m) = try consumer.poll(timeoutMs: 100) {
-                        verifier.observe(m)
-                        lastMessage = Clock.monotonicSeconds()
-                    }
-                } catch {
-                    errorLock.lock(); fatal = error; errorLock.unlock()
-                    break
-                }
-            }
+            memberLoop.value(consumer)
         }
     }
     group.wait()
@@ -150,4 +156,11 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     return ConsumeOutcome(verifier: verifier, timedOut: verifier.unique < target, durationSeconds: duration,
                           assignments: assignments.map { Array(Set($0)).sorted() },
                           overlappingAssignments: overlapping.sorted(), rebalances: rebalances, lastError: lastError)
+}
+
+/// Carries a value the compiler cannot prove Sendable into another thread; the comment at each
+/// use says why that is sound.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
