@@ -1,6 +1,6 @@
-# Basic flow on the embedded broker: produce 1000 JSON messages, consume, verify count,
-# integrity, ordering and the latency SLA. Then prove that a missing and a tampered message
-# are caught.
+# Basic flow on the embedded broker: produce var.message_count (default 1000) JSON messages,
+# consume, verify count, integrity, ordering and the latency SLA. Then prove that a missing and
+# a tampered message are caught.
 
 run "broker" {
   module {
@@ -23,12 +23,12 @@ run "produce" {
   variables {
     bootstrap_servers = run.broker.bootstrap_servers
     topic             = "basic-orders"
-    message_count     = 1000
+    message_count     = var.message_count
     output_dir        = ".work/basic-flow"
-    run_id            = "basic-flow"
+    run_id            = "${var.run_id_prefix}basic-flow"
   }
   assert {
-    condition     = output.messages_produced == 1000 && output.result.messages_failed == 0
+    condition     = output.messages_produced == var.message_count && output.result.messages_failed == 0
     error_message = "every message should be acknowledged"
   }
   assert {
@@ -53,8 +53,8 @@ run "verify" {
     error_message = "all checks should pass: ${output.failed_checks}"
   }
   assert {
-    condition     = output.messages_consumed == 1000 && output.result.missing == 0 && output.result.duplicates == 0
-    error_message = "exactly the 1000 produced messages should arrive, once each"
+    condition     = output.messages_consumed == var.message_count && output.result.missing == 0 && output.result.duplicates == 0
+    error_message = "exactly the ${var.message_count} produced messages should arrive, once each"
   }
   assert {
     condition     = output.result.corrupted == 0 && output.result.out_of_order == 0
@@ -66,8 +66,8 @@ run "verify" {
   }
 }
 
-# Missing: the same run (same seed, same run id) written with only 990 messages to another
-# topic. Verifying that topic against the 1000-message manifest must report 10 missing.
+# Missing: the same run (same seed, same run id) written with 10 messages fewer to another
+# topic. Verifying that topic against the full manifest must report 10 missing.
 run "produce_partial" {
   state_key = "produce_partial"
   module {
@@ -76,9 +76,9 @@ run "produce_partial" {
   variables {
     bootstrap_servers = run.broker.bootstrap_servers
     topic             = "basic-partial"
-    message_count     = 990
+    message_count     = var.message_count - 10
     output_dir        = ".work/basic-flow"
-    run_id            = "basic-missing"
+    run_id            = "${var.run_id_prefix}basic-missing"
   }
 }
 
@@ -90,9 +90,9 @@ run "produce_reference" {
   variables {
     bootstrap_servers = run.broker.bootstrap_servers
     topic             = "basic-decoy"
-    message_count     = 1000
+    message_count     = var.message_count
     output_dir        = ".work/basic-flow"
-    run_id            = "basic-missing"
+    run_id            = "${var.run_id_prefix}basic-missing"
   }
 }
 
@@ -109,13 +109,14 @@ run "verify_missing" {
     output_dir                   = ".work/basic-flow"
     name                         = "verify-missing"
     fail_on_verification_failure = false
+    record_in_report             = false
   }
   assert {
     condition     = output.passed == false && output.failed_checks == "count,loss"
     error_message = "10 missing messages should fail exactly count and loss, got '${output.failed_checks}'"
   }
   assert {
-    condition     = output.result.missing == 10 && output.messages_consumed == 990
+    condition     = output.result.missing == 10 && output.messages_consumed == var.message_count - 10
     error_message = "exactly 10 messages should be reported missing"
   }
 }
@@ -130,7 +131,7 @@ run "tamper" {
     bootstrap_servers = run.broker.bootstrap_servers
     topic             = "basic-orders"
     payload           = "{\"amount\":0,\"tampered\":true}"
-    headers           = { "streamcheck.run_id" = "basic-flow", "streamcheck.seq" = "5" }
+    headers           = { "streamcheck.run_id" = "${var.run_id_prefix}basic-flow", "streamcheck.seq" = "5" }
   }
 }
 
@@ -146,13 +147,14 @@ run "verify_tampered" {
     output_dir                   = ".work/basic-flow"
     name                         = "verify-tampered"
     fail_on_verification_failure = false
+    record_in_report             = false
   }
   assert {
     condition     = output.passed == false && output.failed_checks == "integrity"
     error_message = "the tampered message should fail exactly the integrity check, got '${output.failed_checks}'"
   }
   assert {
-    condition     = output.result.corrupted == 1 && output.messages_consumed == 1000
-    error_message = "one corrupted message should be found beside the 1000 intact ones"
+    condition     = output.result.corrupted == 1 && output.messages_consumed == var.message_count
+    error_message = "one corrupted message should be found beside the ${var.message_count} intact ones"
   }
 }

@@ -18,9 +18,9 @@ run "produce" {
   variables {
     bootstrap_servers = run.broker.bootstrap_servers
     topic             = "group-orders"
-    message_count     = 1000
+    message_count     = var.message_count
     output_dir        = ".work/consumer-group"
-    run_id            = "consumer-group"
+    run_id            = "${var.run_id_prefix}consumer-group"
   }
 }
 
@@ -37,7 +37,7 @@ run "group_a" {
     name              = "group-a"
   }
   assert {
-    condition     = output.passed && output.messages_consumed == 1000
+    condition     = output.passed && output.messages_consumed == var.message_count
     error_message = "group analytics should receive every message"
   }
 }
@@ -55,7 +55,7 @@ run "group_b" {
     name              = "group-b"
   }
   assert {
-    condition     = output.passed && output.messages_consumed == 1000
+    condition     = output.passed && output.messages_consumed == var.message_count
     error_message = "group billing should also receive every message"
   }
 }
@@ -74,7 +74,7 @@ run "two_members" {
     name              = "two-members"
   }
   assert {
-    condition     = output.passed && output.messages_consumed == 1000
+    condition     = output.passed && output.messages_consumed == var.message_count
     error_message = "the two members together should receive every message: ${output.failed_checks}"
   }
   assert {

@@ -9,6 +9,8 @@ locals {
   ]))
   # Exit code 2 means "verified, and a check failed": tolerated when asserts should decide.
   tolerate_failed_checks = var.fail_on_verification_failure ? "" : " || [ $? -eq 2 ]"
+  # An empty STREAMCHECK_REPORT_DIR records nothing; otherwise the inherited one is used.
+  report_dir_override = var.record_in_report ? "" : "STREAMCHECK_REPORT_DIR= "
 }
 
 resource "terraform_data" "verify" {
@@ -22,7 +24,7 @@ resource "terraform_data" "verify" {
   }
 
   provisioner "local-exec" {
-    command = "mkdir -p \"$SC_OUTPUT_DIR\" && { \"$SC_BIN\" consume --bootstrap-servers \"$SC_BOOTSTRAP\" --manifest \"$SC_MANIFEST\" --members ${var.members} --timeout \"$SC_TIMEOUT\" --from ${var.from} --result-file \"$SC_RESULT\" ${local.optional_flags}${local.tolerate_failed_checks}; }"
+    command = "mkdir -p \"$SC_OUTPUT_DIR\" && { ${local.report_dir_override}\"$SC_BIN\" consume --bootstrap-servers \"$SC_BOOTSTRAP\" --manifest \"$SC_MANIFEST\" --members ${var.members} --timeout \"$SC_TIMEOUT\" --from ${var.from} --result-file \"$SC_RESULT\" ${local.optional_flags}${local.tolerate_failed_checks}; }"
     environment = {
       SC_BIN        = var.streamcheck_bin
       SC_OUTPUT_DIR = var.output_dir

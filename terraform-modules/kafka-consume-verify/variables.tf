@@ -118,6 +118,12 @@ variable "name" {
   }
 }
 
+variable "record_in_report" {
+  type        = bool
+  description = "true: record the result in the run directory ($STREAMCHECK_REPORT_DIR) for `streamcheck report`; false for negative tests whose failed checks are expected (their verdict is the test's assert, and the record would turn the run report red)."
+  default     = true
+}
+
 variable "fail_on_verification_failure" {
   type        = bool
   description = "true: a failed check fails the apply; false: the apply succeeds and `passed`/`failed_checks` say what failed (for asserts)."
