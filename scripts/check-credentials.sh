@@ -82,7 +82,8 @@ email() { # email NAME: one address or a comma-separated list
 # Kafka (external clusters only).
 if [ "${E2E_BROKER:-embedded}" = external ]; then
   require KAFKA_BOOTSTRAP_SERVERS "the $env_name Kafka cluster, host:port[,host:port]"
-  if is_set KAFKA_BOOTSTRAP_SERVERS && ! [[ "$KAFKA_BOOTSTRAP_SERVERS" =~ ^[A-Za-z0-9._\[\]:-]+:[0-9]{1,5}(,[A-Za-z0-9._\[\]:-]+:[0-9]{1,5})*$ ]]; then
+  hostport='[][A-Za-z0-9._:-]+:[0-9]{1,5}'   # host or [IPv6] literal, then :port
+  if is_set KAFKA_BOOTSTRAP_SERVERS && ! [[ "$KAFKA_BOOTSTRAP_SERVERS" =~ ^$hostport(,$hostport)*$ ]]; then
     problem "KAFKA_BOOTSTRAP_SERVERS is not host:port[,host:port]"
   fi
   case "${KAFKA_SECURITY_PROTOCOL:-PLAINTEXT}" in

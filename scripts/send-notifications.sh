@@ -5,8 +5,8 @@
 #   scripts/send-notifications.sh [--runs DIR] [--junit DIR] [--out DIR] [--on always|failure|success]
 #
 # --runs DIR   run records, searched recursively (default streamcheck-run)
-# --junit DIR  JUnit files merged into the verdict, searched recursively (default test-results);
-#              terraform test's and the suites' files count, streamcheck's own report JUnit not
+# --junit DIR  JUnit files merged into the verdict: those in DIR's subfolders, where the test
+#              jobs put them (default test-results: unit/, integration/, e2e/)
 # --out DIR    where the report goes (default report/pipeline): junit.xml, index.html,
 #              summary.json, summary.md
 # Channels: Slack when STREAMCHECK_SLACK_WEBHOOK_URL is set; e-mail when NOTIFY_EMAIL_TO is set
@@ -41,7 +41,7 @@ trap 'rm -rf "$flat"' EXIT
 [ -d "$runs" ] && find "$runs" -type f -name '*.json' -exec cp {} "$flat/" \;
 merge=()
 if [ -d "$junit" ]; then
-  while IFS= read -r f; do merge+=(--merge-junit "$f"); done < <(find "$junit" -type f -name '*.xml' | sort)
+  while IFS= read -r f; do merge+=(--merge-junit "$f"); done < <(find "$junit" -mindepth 2 -type f -name '*.xml' | sort)
 fi
 if [ -z "$(ls -A "$flat")" ]; then
   [ ${#merge[@]} -gt 0 ] || ci_die "$EXIT_USAGE" "nothing to report: no run records under $runs and no JUnit under $junit (did the test jobs run?)"
