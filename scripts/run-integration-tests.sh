@@ -2,8 +2,9 @@
 # Integration suites (scripts/test.d/NN-*.sh), as the integration jobs run them and as anyone
 # can locally. Suites are discovered; a new one joins a shard by itself.
 #
-#   scripts/run-integration-tests.sh [--shard I/N] [--suites GLOB] [--skip "NAME ..."]
+#   scripts/run-integration-tests.sh [--shard I/N] [--suites GLOB] [--skip "NAME ..."] [--dir DIR]
 #
+# --dir DIR      where the suites are (default scripts/test.d)
 # --suites GLOB  only suites whose name (without .sh) matches, e.g. '6*' (default *)
 # --skip NAMES   suites left out (default $INTEGRATION_SKIP, else "10-swift-tests 20-terraform
 #                70-pipeline": unit tests, the e2e suites and the pipeline's own proof have jobs
@@ -15,13 +16,14 @@ set -euo pipefail
 source "$(dirname "$0")/lib/ci.sh"
 root=$(ci_root)
 cd "$root"
-shard="1/1" glob="*" skip="${INTEGRATION_SKIP-10-swift-tests 20-terraform 70-pipeline}"
+shard="1/1" glob="*" dir=scripts/test.d skip="${INTEGRATION_SKIP-10-swift-tests 20-terraform 70-pipeline}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --shard) shard=${2:-}; shift 2 ;;
     --suites) glob=${2:-*}; shift 2 ;;
     --skip) skip=${2:-}; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --dir) dir=${2:-}; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) ci_die "$EXIT_USAGE" "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -32,7 +34,9 @@ export PATH="$(dirname "$bin"):$PATH"
 unset STREAMCHECK_REPORT_DIR
 
 candidates=()
-for path in scripts/test.d/*.sh; do
+[ -d "$dir" ] || ci_die "$EXIT_USAGE" "--dir $dir is not a folder"
+for path in "$dir"/*.sh; do
+  [ -e "$path" ] || continue
   name=$(basename "$path" .sh)
   # shellcheck disable=SC2053 # the glob is meant to match
   [[ "$name" == $glob ]] || continue
@@ -47,7 +51,7 @@ for name in "${suites[@]}"; do
   marker=$(mktemp)
   start=$(date +%s%N)
   set +e
-  bash "scripts/test.d/$name.sh" >"$out/$name.log" 2>&1
+  bash "$dir/$name.sh" >"$out/$name.log" 2>&1
   code=$?
   set -e
   ms=$((($(date +%s%N) - start) / 1000000))

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# The GitLab CI pipeline, offline:
+# - .gitlab-ci.yml and the local templates validate against GitLab's schema (check-jsonschema
+#   --builtin-schema vendor.gitlab-ci), and a broken copy does not;
+# - the file has what the pipeline promises (stages, matrix jobs, JUnit reports, retry, caches,
+#   cleanup/notification when: always, rules for merge requests, changes and web runs);
+# - the CI scripts on their own: credential check, security gate, sharding, produce-test-data,
+#   cleanup (twice), the staging flow against an embedded broker standing in for the cluster;
+# - the jobs run natively with bitrab on a variant generated from the real file (GitLab's
+#   templates cannot be fetched offline), e2e stage included, notifying a Slack webhook
+#   stand-in and aiosmtpd.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+source scripts/lib/services.sh
+services_init
+
+BIN=${STREAMCHECK_BIN:-$ROOT/.build/release/streamcheck}
+[ -x "$BIN" ] || { echo "70-pipeline: no streamcheck binary at $BIN (run swift build -c release)" >&2; exit 1; }
+export STREAMCHECK_BIN=$BIN PATH="$(dirname "$BIN"):$PATH"
+for tool in check-jsonschema bitrab kcat terraform; do
+  command -v "$tool" >/dev/null || { echo "70-pipeline: $tool is missing: run bash scripts/setup.sh" >&2; exit 1; }
+done
+RESULTS=$ROOT/test-results/pipeline
+mkdir -p "$RESULTS"
+W=$SERVICES_DIR/pipeline
+mkdir -p "$W"
+# The CI scripts read these from a job's environment; the suite starts from a clean slate.
+unset RUN_ID_PREFIX E2E_BROKER KAFKA_BOOTSTRAP_SERVERS KAFKA_SECURITY_PROTOCOL STREAMCHECK_REPORT_DIR \
+  STREAMCHECK_SLACK_WEBHOOK_URL NOTIFY_EMAIL_TO CI_JOB_NAME MESSAGE_COUNT
+
+passed=0
+failed=0
+ok() { echo "  ok   $1"; passed=$((passed + 1)); }
+no() { echo "  FAIL $1" >&2; failed=$((failed + 1)); }
+expect_rc() { if [ "$3" = "$2" ]; then ok "$1 (exit $3)"; else no "$1: exit $3, wanted $2"; fi; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else no "$name"; fi; }
+
+echo "schema"
+check-jsonschema --builtin-schema vendor.gitlab-ci .gitlab-ci.yml >"$W/schema.log" 2>&1
+expect_rc ".gitlab-ci.yml validates against GitLab's schema" 0 $?
+for f in pipeline/templates/*.yml pipeline/environments/*.yml; do
+  check-jsonschema --builtin-schema vendor.gitlab-ci "$f" >>"$W/schema.log" 2>&1
+  expect_rc "$f validates against GitLab's schema" 0 $?
+done
+sed 's/^  when: always$/  when: sometimes/' .gitlab-ci.yml >"$W/broken.yml"
+check-jsonschema --builtin-schema vendor.gitlab-ci "$W/broken.yml" >"$W/broken.log" 2>&1
+expect_rc "a copy with 'when: sometimes' is rejected by the schema" 1 $?
+
+echo "structure"
+python3 - <<'EOF' >"$W/structure.out" 2>&1
+import glob, yaml
+doc = yaml.safe_load(open(".gitlab-ci.yml"))
+local = {}
+for inc in doc["include"]:
+    if "local" in inc:
+        local.update(yaml.safe_load(open(inc["local"])))
+every = {**local, **doc}
+
+def resolved(name):
+    """A job with its extends chain merged (enough for the keys checked here)."""
+    job = every[name]
+    parents = job.get("extends", [])
+    parents = [parents] if isinstance(parents, str) else parents
+    merged = {}
+    for p in parents:
+        merged.update(resolved(p))
+    merged.update(job)
+    return merged
+
+def test(name, condition):
+    print(("ok   " if condition else "FAIL ") + name)
+
+stages = ["validate", "security-scan", "unit-tests", "integration-tests", "e2e-tests", "cleanup", "notification"]
+test("stages are validate .. notification in order", doc["stages"] == stages)
+jobs = {k: v for k, v in doc.items() if isinstance(v, dict) and not k.startswith(".") and k not in ("variables", "workflow", "default")}
+used = {resolved(j).get("stage") for j in jobs}
+test("every stage has a job", all(s in used for s in stages))
+templates = [i.get("template") for i in doc["include"]]
+test("includes GitLab's SAST and Secret-Detection templates", "Jobs/SAST.gitlab-ci.yml" in templates and "Jobs/Secret-Detection.gitlab-ci.yml" in templates)
+test("includes the local job templates", {"pipeline/templates/test-job.yml", "pipeline/templates/notification.yml"} <= {i.get("local") for i in doc["include"]})
+test("SAST and secret detection may not fail silently", doc["semgrep-sast"]["allow_failure"] is False and doc["secret_detection"]["allow_failure"] is False and doc["security-findings"]["allow_failure"] is False)
+test("security-findings gates on the report files", "check-security-reports.sh" in " ".join(doc["security-findings"]["script"]))
+validate = " ".join(" ".join(resolved(j).get("script", [])) for j in jobs if resolved(j).get("stage") == "validate")
+test("validate: fmt -check -recursive, validate per module, warnings as errors",
+     "terraform fmt -check -recursive" in validate and "validate" in validate and "terraform-modules/*/" in validate
+     and "$SWIFT_BUILD_FLAGS" in validate and "-warnings-as-errors" in doc["variables"]["SWIFT_BUILD_FLAGS"])
+for name in ("integration", "e2e:dev", "e2e:staging"):
+    job = resolved(name)
+    test(f"{name}: parallel matrix", isinstance(job.get("parallel"), dict) and job["parallel"].get("matrix"))
+    test(f"{name}: needs, JUnit report, expire_in, report and log paths",
+         "needs" in job and job["artifacts"]["reports"]["junit"] and job["artifacts"]["expire_in"]
+         and "logs/" in job["artifacts"]["paths"] and job["artifacts"]["when"] == "always")
+test("e2e jobs do not wait for the integration jobs", all("integration" not in str(resolved(j)["needs"]) for j in ("e2e:dev", "e2e:staging")))
+test("retry on runner system failures, interruptible", "runner_system_failure" in doc["default"]["retry"]["when"] and doc["default"]["interruptible"] is True)
+test("caches: Swift .build and the Terraform plugin cache", ".build/" in local[".swift-cache"]["cache"][0]["paths"]
+     and ".terraform.d/plugin-cache/" in local[".terraform-cache"]["cache"][0]["paths"]
+     and doc["variables"]["TF_PLUGIN_CACHE_DIR"].endswith(".terraform.d/plugin-cache"))
+test("cleanup and notify run always", doc["cleanup"]["when"] == "always" and doc["notify"]["when"] == "always")
+test("notify uses streamcheck report + notify", "send-notifications.sh" in " ".join(resolved("notify")["script"]))
+rules = [r.get("if", "") for r in doc["workflow"]["rules"]]
+test("runs for merge requests, from the web and for changes", any("merge_request_event" in r for r in rules)
+     and any('"web"' in r for r in rules) and any("changes" in r for r in doc["workflow"]["rules"]))
+v = doc["variables"]
+test("web-run variables: environment (options), suite, message count, all described",
+     v["E2E_ENVIRONMENT"]["options"] == ["dev", "staging"] and all("description" in v[k] for k in ("E2E_ENVIRONMENT", "E2E_SUITE", "MESSAGE_COUNT")))
+test("environment files define .environment-dev and .environment-staging",
+     ".environment-dev" in local and ".environment-staging" in local and resolved("e2e:staging").get("resource_group"))
+EOF
+while read -r line; do
+  case "$line" in "ok   "*) ok "${line#ok   }" ;; "FAIL "*) no "${line#FAIL }" ;; *) no "structure check crashed: $line" ;; esac
+done <"$W/structure.out"
+
+echo "scripts"
+source scripts/lib/ci.sh
+check "shards split suites round-robin, each exactly once" bash -c '
+source scripts/lib/ci.sh
+a=$(ci_shard 1/3 s1 s2 s3 s4 s5 | paste -sd,); b=$(ci_shard 2/3 s1 s2 s3 s4 s5 | paste -sd,); c=$(ci_shard 3/3 s1 s2 s3 s4 s5 | paste -sd,)
+[ "$a" = s1,s4 ] && [ "$b" = s2,s5 ] && [ "$c" = s3 ]'
+(ci_shard 4/3 a b) >/dev/null 2>&1
+expect_rc "a shard beyond N is refused" 1 $?
+
+# Security gate.
+cat >"$W/sast-findings.json" <<'EOF'
+{"version":"15.0.0","vulnerabilities":[{"id":"1","name":"Use of weak hash","severity":"Medium","location":{"file":"scripts/bench","start_line":7}},
+ {"id":"2","name":"AWS key","severity":"Critical","raw_source_code_extract":"AKIAVERYSECRETVALUE1","location":{"file":"config.env","start_line":3}}],"scan":{"scanner":{"name":"semgrep"}}}
+EOF
+echo '{"version":"15.0.0","vulnerabilities":[],"scan":{"scanner":{"name":"gitleaks"}}}' >"$W/clean.json"
+scripts/check-security-reports.sh "$W/sast-findings.json" "$W/clean.json" >"$W/gate.out" 2>&1
+expect_rc "security gate fails on findings" 2 $?
+check "security gate names each finding and its place" grep -q 'Critical: AWS key at config.env:3' "$W/gate.out"
+check "security gate never prints the secret" bash -c "! grep -q AKIAVERYSECRETVALUE1 '$W/gate.out'"
+scripts/check-security-reports.sh "$W/clean.json" "$W/absent.json" >"$W/gate.out" 2>&1
+expect_rc "security gate passes clean and missing reports" 0 $?
+echo 'not json' >"$W/bad.json"
+scripts/check-security-reports.sh "$W/bad.json" >"$W/gate.out" 2>&1
+expect_rc "security gate refuses an unreadable report" 1 $?
+
+# Credentials: names only, never values.
+env -u KAFKA_BOOTSTRAP_SERVERS scripts/check-credentials.sh --env staging >"$W/cred.out" 2>&1
+expect_rc "staging without its variables: fails early" 3 $?
+check "the message names every missing variable" bash -c "grep -q 'KAFKA_BOOTSTRAP_SERVERS is not set' '$W/cred.out' && grep -q 'STREAMCHECK_KAFKA_SASL_USERNAME is not set' '$W/cred.out' && grep -q 'STREAMCHECK_KAFKA_SASL_PASSWORD is not set' '$W/cred.out'"
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9 STREAMCHECK_KAFKA_SASL_USERNAME=svc-user STREAMCHECK_KAFKA_SASL_PASSWORD=$'pw-Secret-42\n' \
+  STREAMCHECK_SLACK_WEBHOOK_URL='hooks.slack.com/services/x' NOTIFY_EMAIL_TO='team-at-example' \
+  scripts/check-credentials.sh --env staging >"$W/cred.out" 2>&1
+expect_rc "malformed variables: fails" 3 $?
+check "malformed: password line break, webhook not a URL, e-mail without from/url" bash -c "
+grep -q 'STREAMCHECK_KAFKA_SASL_PASSWORD contains a line break' '$W/cred.out' && grep -q 'STREAMCHECK_SLACK_WEBHOOK_URL is not a https:// or http:// URL' '$W/cred.out' &&
+grep -q 'NOTIFY_EMAIL_FROM is not set' '$W/cred.out' && grep -q 'NOTIFY_EMAIL_TO holds a malformed e-mail address' '$W/cred.out'"
+check "values never printed" bash -c "! grep -qE 'pw-Secret-42|svc-user|hooks.slack.com|team-at-example' '$W/cred.out'"
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9 STREAMCHECK_KAFKA_SASL_USERNAME=svc-user STREAMCHECK_KAFKA_SASL_PASSWORD=short \
+  scripts/check-credentials.sh --env staging >"$W/cred.out" 2>&1
+check "a secret GitLab cannot mask is reported" grep -q 'STREAMCHECK_KAFKA_SASL_PASSWORD is shorter than 8 characters' "$W/cred.out"
+"$BIN" broker start --state-dir "$W/stand-in-cluster" --result-file "$W/stand-in-cluster.json" >/dev/null 2>&1
+BOOT=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['bootstrap_servers'])" "$W/stand-in-cluster.json")
+PORT=$(free_port)
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$PORT KAFKA_SECURITY_PROTOCOL=PLAINTEXT timeout 60 scripts/check-credentials.sh --env staging >"$W/cred.out" 2>&1
+expect_rc "a cluster nobody answers for: unreachable" 4 $?
+KAFKA_BOOTSTRAP_SERVERS=$BOOT KAFKA_SECURITY_PROTOCOL=PLAINTEXT scripts/check-credentials.sh --env staging >"$W/cred.out" 2>&1
+expect_rc "the stand-in cluster answers: ready" 0 $?
+scripts/check-credentials.sh --env dev >"$W/cred.out" 2>&1
+expect_rc "dev needs no credentials" 0 $?
+scripts/check-credentials.sh --env prod >"$W/cred.out" 2>&1
+expect_rc "an unknown environment is refused" 1 $?
+check "the refusal lists the environments" grep -q 'use one of dev,staging' "$W/cred.out"
+
+# produce-test-data.sh, the seed's example.
+env -u TOPIC_NAME scripts/produce-test-data.sh >"$W/ptd.out" 2>&1
+expect_rc "produce-test-data without TOPIC_NAME" 1 $?
+check "names TOPIC_NAME" grep -q 'TOPIC_NAME is not set' "$W/ptd.out"
+TOPIC_NAME=ptd-orders MESSAGE_COUNT=25 DATA_FORMAT=json KAFKA_BOOTSTRAP_SERVERS=$BOOT OUTPUT_DIR=$W/ptd RUN_ID=ptd-1 \
+  scripts/produce-test-data.sh >"$W/ptd.json" 2>"$W/ptd.err"
+expect_rc "produce-test-data produces" 0 $?
+check "result JSON on stdout: 25 acknowledged, manifest written" python3 -c "
+import json, os; r = json.load(open('$W/ptd.json')); assert r['messages_produced'] == 25 and r['messages_failed'] == 0, r
+assert os.path.getsize('$W/ptd/ptd-1.manifest') > 25 * 32"
+DATA_FORMAT=xml TOPIC_NAME=t KAFKA_BOOTSTRAP_SERVERS=$BOOT scripts/produce-test-data.sh >"$W/ptd.out" 2>&1
+expect_rc "an unknown DATA_FORMAT is refused" 1 $?
+
+# The staging flow, against the embedded broker standing in for the staging cluster.
+KAFKA_BOOTSTRAP_SERVERS=$BOOT KAFKA_SECURITY_PROTOCOL=PLAINTEXT CI_JOB_NAME=pipeline-staging-flow RUN_ID_PREFIX=sc-flowtest \
+  E2E_WORK_DIR=$W/work scripts/run-e2e-tests.sh --env=staging --suite=produce-verify --message-count=40 >"$W/staging.out" 2>&1
+expect_rc "staging flow produce-verify against the stand-in cluster" 0 $?
+check "its JUnit (from the run records) has no failure" python3 -c "
+import xml.etree.ElementTree as ET; r = ET.parse('test-results/e2e/pipeline-staging-flow/produce-verify.xml').getroot()
+cases = r.findall('.//testcase'); assert len(cases) >= 5 and not r.findall('.//failure') and not r.findall('.//error'), len(cases)"
+scripts/run-e2e-tests.sh --env=staging --suite=nope >"$W/staging.out" 2>&1
+expect_rc "an unknown suite is refused" 1 $?
+check "the refusal lists the suites found" grep -q 'there are: consumer-group produce-verify' "$W/staging.out"
+
+# Cleanup: brokers found by run-id prefix in state dirs, then files; twice is fine.
+mkdir -p "$W/work/sc-cleantest-basic-flow/tftest/.work"
+"$BIN" broker start --state-dir "$W/work/sc-cleantest-basic-flow/tftest/.work/broker" --result-file "$W/clean-broker.json" >/dev/null 2>&1
+CLEAN_PID=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['pid'])" "$W/clean-broker.json")
+mkdir -p "$W/work/sc-other-run"
+scripts/cleanup-test-resources.sh --run-id-prefix sc-cleantest --work-dir "$W/work" >"$W/cleanup.out" 2>&1
+expect_rc "cleanup by run-id prefix" 0 $?
+check "the run's embedded broker is stopped" bash -c "for i in \$(seq 50); do kill -0 $CLEAN_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
+check "the run's files are gone, another run's are kept" bash -c "[ ! -e '$W/work/sc-cleantest-basic-flow' ] && [ -d '$W/work/sc-other-run' ]"
+scripts/cleanup-test-resources.sh --run-id-prefix sc-cleantest --work-dir "$W/work" >"$W/cleanup.out" 2>&1
+expect_rc "cleanup again: nothing left, still fine" 0 $?
+scripts/cleanup-test-resources.sh --run-id-prefix sc --work-dir "$W/work" >"$W/cleanup.out" 2>&1
+expect_rc "a prefix that would match other runs is refused" 1 $?
+"$BIN" broker stop --state-dir "$W/stand-in-cluster" >/dev/null 2>&1
+
+echo "bitrab: the pipeline's jobs, run natively"
+PIPELINE_ID="offline-$$" python3 scripts/lib/offline_pipeline.py .gitlab-ci.yml .gitlab-ci.offline.yml \
+  E2E_ENVIRONMENT=dev E2E_SUITE=basic-flow MESSAGE_COUNT=50 SWIFT_BUILD_FLAGS= UNIT_TEST_FILTER=TerraformIOTests \
+  INTEGRATION_DIR=tests/fixtures/pipeline/test.d >"$W/dropped.txt" 2>"$W/offline.err"
+expect_rc "offline variant generated from .gitlab-ci.yml" 0 $?
+check "only the jobs that adjust GitLab's templates are dropped" test "$(cat "$W/dropped.txt")" = "sast secret_detection security-findings semgrep-sast"
+check "the variant has no remote include" bash -c "! grep -q 'template:' .gitlab-ci.offline.yml"
+HOOK_PORT=$(free_port)
+start_background webhook python3 tests/standins/webhook_receiver.py "$HOOK_PORT" "$W/hook"
+wait_for_port "$HOOK_PORT" 20
+start_smtp
+# What the project's CI/CD variables would hold; bitrab hands the environment to the jobs.
+export STREAMCHECK_SLACK_WEBHOOK_URL="http://127.0.0.1:$HOOK_PORT/services/T000/B000/pipeline-token-0042"
+export NOTIFY_EMAIL_TO=team@example.com NOTIFY_EMAIL_FROM=ci@example.com NOTIFY_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" NOTIFY_SMTP_STARTTLS=false
+rm -rf bin report streamcheck-run test-results/unit test-results/integration test-results/e2e logs
+timeout 1200 bitrab -c .gitlab-ci.offline.yml run --no-tui --no-worktrees --yes >"$RESULTS/bitrab.log" 2>&1
+expect_rc "bitrab runs the pipeline's jobs" 0 $?
+for job in credentials terraform-validate swift-build unit-tests "integration: \[SUITE_SHARD=1/2\]" "integration: \[SUITE_SHARD=2/2\]" \
+  "e2e:dev: \[E2E_SHARD=1/2\]" "e2e:dev: \[E2E_SHARD=2/2\]" cleanup notify; do
+  check "job ran and passed: ${job//\\/}" grep -qE "\[pass\] $job \(" "$RESULTS/bitrab.log"
+done
+check "e2e:staging was left out by its rule (environment dev)" bash -c "! grep -q 'e2e:staging' '$RESULTS/bitrab.log'"
+check "the e2e job's terraform test JUnit: basic-flow ran, nothing failed" python3 -c "
+import glob, xml.etree.ElementTree as ET
+files = glob.glob('test-results/e2e/*/terraform-basic-flow.xml'); assert len(files) == 1, files
+r = ET.parse(files[0]).getroot(); cases = r.findall('.//testcase')
+assert len(cases) == 8 and not r.findall('.//failure') and not r.findall('.//error'), len(cases)"
+check "integration shards: both fixture suites ran once, the suite's own JUnit collected" bash -c "
+[ \$(cat test-results/integration/*/suites.xml | grep -c '<testcase') = 2 ] && ls test-results/integration/*/fixture-pipeline.xml >/dev/null"
+check "unit test JUnit written" bash -c "grep -q '<testcase' test-results/unit/*.xml"
+check "the pipeline report exists (HTML, JUnit, JSON, Markdown)" bash -c "
+test -s report/pipeline/index.html && test -s report/pipeline/junit.xml && test -s report/pipeline/summary.json && test -s report/pipeline/summary.md"
+check "the report counts the e2e run and it passed" python3 -c "
+import json; s = json.load(open('report/pipeline/summary.json')); assert s['passed'] and s['totals']['tests'] >= 20, s['totals']"
+check "Slack stand-in received the pipeline's message" python3 -c "
+import glob, json; files = sorted(glob.glob('$W/hook/*.json')); assert len(files) == 1, files
+m = json.load(open(files[0])); assert 'passed' in json.dumps(m).lower(), m"
+check "the e-mail arrived at aiosmtpd" bash -c "grep -lq 'Subject: .*streamcheck' '$SMTP_MAILDIR'/new/*"
+check "the webhook token is in no job log" bash -c "! grep -rq 'pipeline-token-0042' '$RESULTS/bitrab.log' logs report"
+check "no embedded broker of the run is left" bash -c "! find .e2e-work -name broker.json 2>/dev/null | grep -q offline-$$"
+rm -f .gitlab-ci.offline.yml
+
+echo "70-pipeline: $passed passed, $failed failed"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
