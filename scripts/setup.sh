@@ -22,11 +22,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-pip_missing=()
-for p in "${PIP_PACKAGES[@]}"; do
-  name=${p%%[*}; name=${name%%=*}
-  python3 -m pip show -q "$name" >/dev/null 2>&1 || pip_missing+=("$p")
-done
+# importlib.metadata answers in milliseconds; `pip show` takes seconds per call, and every CI
+# job runs this script.
+mapfile -t pip_missing < <(python3 - "${PIP_PACKAGES[@]}" <<'PY'
+import importlib.metadata as metadata, re, sys
+for spec in sys.argv[1:]:
+    try:
+        metadata.distribution(re.split(r"[\[=<>]", spec)[0])
+    except metadata.PackageNotFoundError:
+        print(spec)
+PY
+)
 if [ ${#pip_missing[@]} -gt 0 ]; then
   echo "setup: installing Python tools: ${pip_missing[*]}" >&2
   python3 -m pip install -q --disable-pip-version-check "${pip_missing[@]}"
