@@ -5,7 +5,7 @@ import TerraformIO
 public enum Operations {
     public static let all: [OperationDefinition] = [
         version,
-    ]
+    ] + sinkOperations
 
     public static func find(_ words: [String]) -> OperationDefinition? {
         all.first(where: { $0.words == words })

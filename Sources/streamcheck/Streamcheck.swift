@@ -13,6 +13,8 @@ struct Streamcheck: ParsableCommand {
         """,
         subcommands: [
             Version.self,
+            VerifySink.self,
+            SeedSource.self,
             External.self,
         ]
     )
