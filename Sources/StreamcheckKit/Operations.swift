@@ -5,7 +5,10 @@ import TerraformIO
 public enum Operations {
     public static let all: [OperationDefinition] = [
         version,
-    ] + sinkOperations
+        produce,
+        brokerStart, brokerStop, brokerRun, brokerFault,
+        consume,
+    ] + reportOperations + notifyOperations + sinkOperations
 
     public static func find(_ words: [String]) -> OperationDefinition? {
         all.first(where: { $0.words == words })

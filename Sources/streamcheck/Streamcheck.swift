@@ -13,9 +13,14 @@ struct Streamcheck: ParsableCommand {
         """,
         subcommands: [
             Version.self,
+            Produce.self,
+            Consume.self,
+            Broker.self,
             VerifySink.self,
             SeedSource.self,
             External.self,
+            Report.self,
+            Notify.self,
         ]
     )
 }

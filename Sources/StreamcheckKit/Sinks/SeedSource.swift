@@ -70,7 +70,7 @@ enum S3Seeder {
         let startedAtMs = Int64(Date().timeIntervalSince1970 * 1000)
         let header = ManifestHeader(
             runId: runId, topic: p.string("topic") ?? "", dataFormat: "json", messageCount: layout.messageCount, seed: seed,
-            keyStrategy: "none", schemaFile: p.string("schema_file"), dataFile: p.string("data_file"), startedAtMs: startedAtMs,
+            keyStrategy: "none", schemaFile: p.string("schema_file").map(absolute), dataFile: p.string("data_file").map(absolute), startedAtMs: startedAtMs,
             extra: [
                 (SinkExpectation.originKey, .string("\(SinkExpectation.seedSourceOrigin) s3")),
                 ("bucket", .string(bucket)), ("prefix", .string(prefix)), ("objects", .int(layout.objectCount)),
@@ -107,7 +107,7 @@ enum S3Seeder {
             entries += objectEntries.map { var e = $0; e.producedAt = producedAt; return e }
             keys.append(key)
         }
-        do { try Manifest(header: header, entries: entries).write(path: manifestPath) } catch {
+        do { try Manifest(header: header, entries: entries).write(to: manifestPath) } catch {
             throw StreamcheckError("objects written, but the manifest could not be written to '\(manifestPath)': \(error)")
         }
         let result = JSONValue.object([
@@ -117,6 +117,11 @@ enum S3Seeder {
             ("first_key", .string(keys.first ?? "")), ("last_key", .string(keys.last ?? "")),
         ])
         return OperationOutcome(result: result, summary: "seed-source s3: wrote \(layout.messageCount) records in \(keys.count) objects under s3://\(bucket)/\(prefix); manifest \(manifestPath)")
+    }
+
+    /// The manifest is read from other directories (Terraform modules, CI jobs): store full paths.
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
     static func newRunId() -> String {
