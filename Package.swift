@@ -46,6 +46,7 @@ let package = Package(
 
         .testTarget(name: "TerraformIOTests", dependencies: ["TerraformIO"]),
         .testTarget(name: "ReportsTests", dependencies: ["StreamcheckKit", "TerraformIO"]),
+        .testTarget(name: "SinksTests", dependencies: ["StreamcheckKit", "Curl", "Postgres", "TerraformIO"]),
     ],
     swiftLanguageModes: [.v5]
 )
