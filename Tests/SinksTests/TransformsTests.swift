@@ -137,3 +137,47 @@ private func keys(_ value: JSONValue) -> [String] { value.objectValue!.map(\.0) 
         #expect(throws: TransformError.self) { try Transforms.apply(.drop(["a"]), to: .array([])) }
     }
 }
+
+@Suite struct ConnectConfigTransformTests {
+    @Test func readsTheSMTsOfAConnectorConfig() throws {
+        let chain = try TransformChain.parse("""
+        {"name": "orders-sink", "config": {
+          "connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector",
+          "transforms": "replace, cast,insert,mask,flat",
+          "transforms.replace.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+          "transforms.replace.exclude": "active,internal",
+          "transforms.replace.renames": "name:customer",
+          "transforms.cast.type": "org.apache.kafka.connect.transforms.Cast$Value",
+          "transforms.cast.spec": "amount:string,id:int32",
+          "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+          "transforms.insert.static.field": "source",
+          "transforms.insert.static.value": "s3",
+          "transforms.mask.type": "org.apache.kafka.connect.transforms.MaskField$Value",
+          "transforms.mask.fields": "email,phone",
+          "transforms.mask.replacement": "***",
+          "transforms.flat.type": "org.apache.kafka.connect.transforms.Flatten$Value",
+          "transforms.flat.delimiter": "_"
+        }}
+        """)
+        #expect(chain.steps == [
+            .drop(["active", "internal"]), .rename(from: "name", to: "customer"),
+            .cast(field: "amount", type: .string), .cast(field: "id", type: .int32),
+            .insert(field: "source", value: .string("s3")),
+            .mask(field: "email", replacement: "***"), .mask(field: "phone", replacement: "***"),
+            .flatten(delimiter: "_"),
+        ])
+    }
+
+    @Test(arguments: [
+        (#"{"transforms": "t", "transforms.t.type": "org.apache.kafka.connect.transforms.TimestampRouter"}"#, "TimestampRouter is not supported"),
+        (#"{"transforms": "t", "transforms.t.type": "x.InsertField$Value", "transforms.t.offset.field": "o"}"#, "offset.field depends on the Kafka record"),
+        (#"{"transforms": "t", "transforms.t.type": "x.Cast$Value", "transforms.t.spec": "int64"}"#, "casting the whole value"),
+        (#"{"transforms": "t"}"#, "no transforms.t.type"),
+        (#"{"transforms": "t", "transforms.t.type": "x.Flatten$Value", "transforms.t.predicate": "p"}"#, "predicates are not supported"),
+    ])
+    func refusesWhatCannotBeExpected(text: String, message: String) {
+        #expect {
+            try TransformChain.parse(text)
+        } throws: { "\($0)".contains(message) }
+    }
+}

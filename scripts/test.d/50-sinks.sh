@@ -232,6 +232,27 @@ EOF
 fill people_t 1
 sc pg-transforms verify-sink postgres --manifest "$W/pg.manifest" --table people_t --key-column id --run-id-column run_id --transforms "$W/transforms.json"
 expect pg-transforms 0 passed true rows_found 40
+# The same expectation as the connector config the sink runs with (Kafka Connect SMT keys).
+cat >"$W/connector.json" <<'EOF'
+{"name": "people-sink", "config": {
+  "connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector",
+  "transforms": "replace,cast,insert,mask,flat",
+  "transforms.replace.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+  "transforms.replace.exclude": "active",
+  "transforms.replace.renames": "name:customer",
+  "transforms.cast.type": "org.apache.kafka.connect.transforms.Cast$Value",
+  "transforms.cast.spec": "amount:string",
+  "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+  "transforms.insert.static.field": "source",
+  "transforms.insert.static.value": "s3",
+  "transforms.mask.type": "org.apache.kafka.connect.transforms.MaskField$Value",
+  "transforms.mask.fields": "email",
+  "transforms.flat.type": "org.apache.kafka.connect.transforms.Flatten$Value",
+  "transforms.flat.delimiter": "_"
+}}
+EOF
+sc pg-transforms-connector verify-sink postgres --manifest "$W/pg.manifest" --table people_t --key-column id --run-id-column run_id --transforms "$W/connector.json"
+expect pg-transforms-connector 0 passed true
 sc pg-transforms-untransformed verify-sink postgres "${VERIFY_PG[@]}" --transforms "$W/transforms.json"
 expect pg-transforms-untransformed 2 passed false
 grep -q columns <<<"$(field pg-transforms-untransformed failed_checks)" && pass pg-transforms-untransformed-columns || fail pg-transforms-untransformed-columns

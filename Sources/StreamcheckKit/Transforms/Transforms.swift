@@ -59,8 +59,10 @@ public struct TransformChain: Equatable, Sendable {
             list = array
         } else if let array = document["transforms"]?.arrayValue {
             list = array
+        } else if let config = ConnectTransformConfig.configObject(document) {
+            return TransformChain(try ConnectTransformConfig.steps(config, source: source))
         } else {
-            throw TransformError("\(source) must be a JSON array of steps or {\"transforms\": [steps]}")
+            throw TransformError("\(source) must be a JSON array of steps, {\"transforms\": [steps]}, or a Kafka Connect connector config with \"transforms\": \"a,b\"")
         }
         return TransformChain(try list.enumerated().map { try parseStep($1, number: $0 + 1, source: source) })
     }
