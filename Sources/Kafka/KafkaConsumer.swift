@@ -1,0 +1,154 @@
+import CRdKafka
+import Foundation
+
+/// A group consumer. Owns its rd_kafka_t; `close()` leaves the group, deinit destroys the handle.
+public final class KafkaConsumer: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let context: ClientContext
+    private var closed = false
+
+    /// - onRebalance: called on the polling thread with the partitions assigned or revoked.
+    /// - startOffset: where to start a newly assigned partition (nil: the committed offset or
+    ///   auto.offset.reset).
+    public init(config: KafkaConfig,
+                onRebalance: ((_ assigned: Bool, _ partitions: [(topic: String, partition: Int32)]) -> Void)? = nil,
+                startOffset: ((String, Int32) -> Int64?)? = nil) throws {
+        let conf = try config.makeHandle()
+        context = ClientContext()
+        context.onRebalance = onRebalance
+        context.startOffsets = startOffset
+        installCommonCallbacks(conf, context)
+        rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
+            guard let rk, let opaque else { return }
+            let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+            var list: [(topic: String, partition: Int32)] = []
+            if let partitions {
+                for i in 0..<Int(partitions.pointee.cnt) {
+                    let element = partitions.pointee.elems[i]
+                    list.append((String(cString: element.topic), element.partition))
+                    if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, let start = context.startOffsets?(String(cString: element.topic), element.partition) {
+                        partitions.pointee.elems[i].offset = start
+                    }
+                }
+            }
+            let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+            if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+                if cooperative {
+                    if let e = rd_kafka_incremental_assign(rk, partitions) { rd_kafka_error_destroy(e) }
+                } else {
+                    rd_kafka_assign(rk, partitions)
+                }
+                context.onRebalance?(true, list)
+            } else {
+                context.onRebalance?(false, list)
+                if cooperative {
+                    if let e = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(e) }
+                } else {
+                    rd_kafka_assign(rk, nil)
+                }
+            }
+        }
+        handle = try makeClient(RD_KAFKA_CONSUMER, conf)
+        rd_kafka_poll_set_consumer(handle)
+    }
+
+    deinit {
+        close()
+        rd_kafka_destroy(handle)
+    }
+
+    public var lastError: String? { context.lastError }
+
+    public func subscribe(topics: [String]) throws {
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
+        let err = rd_kafka_subscribe(handle, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err, context: "cannot subscribe to \(topics.joined(separator: ","))") }
+    }
+
+    public enum PollResult {
+        case message(KafkaMessage)
+        case endOfPartition(topic: String, partition: Int32)
+        case nothing
+        /// A non-fatal consumer error (the client keeps retrying).
+        case transientError(String)
+    }
+
+    /// Waits up to `timeoutMs` for one message. Throws only on fatal errors.
+    public func poll(timeoutMs: Int32) throws -> PollResult {
+        guard let m = rd_kafka_consumer_poll(handle, timeoutMs) else { return .nothing }
+        defer { rd_kafka_message_destroy(m) }
+        let msg = m.pointee
+        if msg.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let topic = msg.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+            if msg.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .endOfPartition(topic: topic, partition: msg.partition) }
+            let text = KafkaError(code: msg.err, context: topic.isEmpty ? "consumer" : "consumer on '\(topic)'").message
+            if msg.err == RD_KAFKA_RESP_ERR__FATAL || msg.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
+                || msg.err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED {
+                throw KafkaError(text)
+            }
+            context.recordError(text)
+            return .transientError(text)
+        }
+        var headers: [(String, [UInt8])] = []
+        var hdrs: OpaquePointer?
+        if rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                headers.append((name.map { String(cString: $0) } ?? "", bytes))
+                index += 1
+            }
+        }
+        var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ts = rd_kafka_message_timestamp(m, &tsType)
+        return .message(KafkaMessage(
+            topic: String(cString: rd_kafka_topic_name(msg.rkt)),
+            partition: msg.partition,
+            offset: msg.offset,
+            key: msg.key == nil ? nil : copyBytes(msg.key, msg.key_len),
+            value: copyBytes(msg.payload, msg.len),
+            headers: headers,
+            timestampMs: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts,
+            timestampIsLogAppendTime: tsType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME))
+    }
+
+    /// Commits the offsets of everything consumed so far (synchronously).
+    public func commit() throws {
+        let err = rd_kafka_commit(handle, nil, 0)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+            throw KafkaError(code: err, context: "cannot commit offsets")
+        }
+    }
+
+    /// Committed offsets of the group for the given partitions (-1001 when none).
+    public func committed(topic: String, partitions: [Int32], timeout: Double) throws -> [Int32: Int64] {
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for p in partitions { rd_kafka_topic_partition_list_add(list, topic, p) }
+        let err = rd_kafka_committed(handle, list, Int32(timeout * 1000))
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err, context: "cannot read committed offsets") }
+        var result: [Int32: Int64] = [:]
+        for i in 0..<Int(list.pointee.cnt) { result[list.pointee.elems[i].partition] = list.pointee.elems[i].offset }
+        return result
+    }
+
+    public func watermarks(topic: String, partition: Int32, timeout: Double) throws -> (low: Int64, high: Int64) {
+        try KafkaMetadata.watermarks(handle: handle, topic: topic, partition: partition, timeout: timeout)
+    }
+
+    public func partitionCount(topic: String, timeout: Double) throws -> Int {
+        try KafkaMetadata.partitionCount(handle: handle, topic: topic, timeout: timeout, lastError: context.lastError)
+    }
+
+    /// Leaves the group cleanly so the next member is assigned at once.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        rd_kafka_consumer_close(handle)
+    }
+}

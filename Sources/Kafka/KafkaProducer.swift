@@ -1,0 +1,108 @@
+import CRdKafka
+import Foundation
+
+/// An idempotent producer. Owns its rd_kafka_t; deinit flushes nothing (call `flush`) and destroys it.
+public final class KafkaProducer: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let context: ClientContext
+
+    /// `onDelivery` runs on the thread that calls `poll`/`flush`/`produce`.
+    public init(config: KafkaConfig, onDelivery: @escaping (DeliveryReport) -> Void) throws {
+        var config = config
+        if config.value("enable.idempotence") == nil { config.set("enable.idempotence", "true") }
+        let conf = try config.makeHandle()
+        context = ClientContext()
+        context.onDelivery = onDelivery
+        installCommonCallbacks(conf, context)
+        rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+            guard let message, let opaque else { return }
+            let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+            let m = message.pointee
+            let error: KafkaError? = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: m.err, context: "delivery failed")
+            let token = Int(bitPattern: m._private)
+            context.onDelivery?(DeliveryReport(token: token, partition: m.partition, offset: m.offset, error: error))
+        }
+        handle = try makeClient(RD_KAFKA_PRODUCER, conf)
+    }
+
+    deinit { rd_kafka_destroy(handle) }
+
+    public var lastError: String? { context.lastError }
+
+    /// Enqueues one message. `token` comes back in its delivery report. When librdkafka's
+    /// queue is full this serves delivery reports until there is room (bounded by `queueWait`).
+    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8],
+                        headers: [(String, [UInt8])], timestampMs: Int64 = 0, token: Int, queueWait: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(queueWait)
+        while true {
+            let err = enqueue(topic: topic, partition: partition ?? RD_KAFKA_PARTITION_UA, key: key, value: value,
+                              headers: headers, timestampMs: timestampMs, token: token)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL, Date() < deadline {
+                rd_kafka_poll(handle, 50)
+                continue
+            }
+            throw KafkaError(code: err, context: "cannot produce to topic '\(topic)'")
+        }
+    }
+
+    private func enqueue(topic: String, partition: Int32, key: [UInt8]?, value: [UInt8],
+                         headers: [(String, [UInt8])], timestampMs: Int64, token: Int) -> rd_kafka_resp_err_t {
+        let hdrs = rd_kafka_headers_new(headers.count)!
+        for (name, bytes) in headers {
+            bytes.withUnsafeBytes { rd_kafka_header_add(hdrs, name, -1, $0.baseAddress, $0.count) }
+        }
+        var value = value
+        var key = key ?? []
+        let hasKey = !key.isEmpty
+        let result: OpaquePointer? = topic.withCString { topicPtr in
+            value.withUnsafeMutableBytes { valuePtr in
+                key.withUnsafeMutableBytes { keyPtr in
+                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
+                    var n = 0
+                    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topicPtr; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_VALUE; vus[n].u.mem.ptr = valuePtr.baseAddress; vus[n].u.mem.size = valuePtr.count; n += 1
+                    if hasKey { vus[n].vtype = RD_KAFKA_VTYPE_KEY; vus[n].u.mem.ptr = keyPtr.baseAddress; vus[n].u.mem.size = keyPtr.count; n += 1 }
+                    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: token); n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = hdrs; n += 1
+                    if timestampMs > 0 {
+                        vus.append(rd_kafka_vu_t())
+                        vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n].u.i64 = timestampMs; n += 1
+                    }
+                    return rd_kafka_produceva(handle, vus, n)
+                }
+            }
+        }
+        guard let result else { return RD_KAFKA_RESP_ERR_NO_ERROR }
+        // On failure the headers were not taken over.
+        rd_kafka_headers_destroy(hdrs)
+        let code = rd_kafka_error_code(result)
+        rd_kafka_error_destroy(result)
+        return code
+    }
+
+    /// Serves delivery reports for up to `timeoutMs`.
+    public func poll(timeoutMs: Int32 = 0) { rd_kafka_poll(handle, timeoutMs) }
+
+    /// Waits for every outstanding message; returns how many were still in flight at the deadline.
+    public func flush(timeout: Double) -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        while rd_kafka_outq_len(handle) > 0 && Date() < deadline {
+            rd_kafka_flush(handle, 100)
+        }
+        rd_kafka_poll(handle, 0)
+        return Int(rd_kafka_outq_len(handle))
+    }
+
+    /// Abandons messages still queued (after a flush timed out), so their reports say so.
+    public func purgeOutstanding() {
+        rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        rd_kafka_poll(handle, 100)
+    }
+
+    public func partitionCount(topic: String, timeout: Double) throws -> Int {
+        try KafkaMetadata.partitionCount(handle: handle, topic: topic, timeout: timeout, lastError: context.lastError)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import TerraformIO
+
+/// What produce acknowledged, compact enough for 10,000,000 messages (32 bytes each).
+/// Entry i is message seq i.
+public struct ManifestEntry: Sendable, Equatable {
+    /// -1: not acknowledged (or not sent through Kafka, e.g. seeded into S3).
+    public var partition: Int32
+    public var offset: Int64
+    public var keyHash: UInt64
+    public var digest: UInt64
+    /// When the message was handed to the producer, in 100 µs units after header.startedAtMs.
+    public var producedAt: UInt32
+
+    public static let size = 32
+    public static let unacknowledged = ManifestEntry(partition: -1, offset: -1, keyHash: 0, digest: 0, producedAt: 0)
+
+    public init(partition: Int32, offset: Int64, keyHash: UInt64, digest: UInt64, producedAt: UInt32) {
+        self.partition = partition
+        self.offset = offset
+        self.keyHash = keyHash
+        self.digest = digest
+        self.producedAt = producedAt
+    }
+}
+
+public struct ManifestHeader: Sendable {
+    public var runId: String
+    public var topic: String
+    public var dataFormat: String
+    public var messageCount: Int
+    public var seed: UInt64
+    public var keyStrategy: String
+    public var schemaFile: String?
+    public var dataFile: String?
+    public var registryURL: String?
+    public var subject: String?
+    public var schemaId: Int?
+    public var startedAtMs: Int64
+    /// Anything else a producer wants to remember (e.g. the seed-source bucket).
+    public var extra: [(String, JSONValue)]
+
+    public init(runId: String, topic: String, dataFormat: String, messageCount: Int, seed: UInt64, keyStrategy: String,
+                schemaFile: String? = nil, dataFile: String? = nil, registryURL: String? = nil, subject: String? = nil,
+                schemaId: Int? = nil, startedAtMs: Int64, extra: [(String, JSONValue)] = []) {
+        self.runId = runId
+        self.topic = topic
+        self.dataFormat = dataFormat
+        self.messageCount = messageCount
+        self.seed = seed
+        self.keyStrategy = keyStrategy
+        self.schemaFile = schemaFile
+        self.dataFile = dataFile
+        self.registryURL = registryURL
+        self.subject = subject
+        self.schemaId = schemaId
+        self.startedAtMs = startedAtMs
+        self.extra = extra
+    }
+
+    /// Microseconds since the epoch at which message `entry` was produced.
+    public func producedAtMicros(_ entry: ManifestEntry) -> Int64 {
+        startedAtMs * 1000 + Int64(entry.producedAt) * 100
+    }
+
+    var json: JSONValue {
+        func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        return .object([
+            ("streamcheck_manifest", .int(1)),
+            ("run_id", .string(runId)),
+            ("topic", .string(topic)),
+            ("data_format", .string(dataFormat)),
+            ("message_count", .int(Int64(messageCount))),
+            ("seed", .string(String(seed))),
+            ("key_strategy", .string(keyStrategy)),
+            ("schema_file", opt(schemaFile)),
+            ("data_file", opt(dataFile)),
+            ("schema_registry_url", opt(registryURL)),
+            ("subject", opt(subject)),
+            ("schema_id", schemaId.map { .int(Int64($0)) } ?? .null),
+            ("started_at_ms", .int(startedAtMs)),
+            ("entry_size", .int(Int64(ManifestEntry.size))),
+            ("extra", .object(extra)),
+        ])
+    }
+
+    init(json: JSONValue, path: String) throws {
+        func bad(_ what: String) -> StreamcheckError {
+            StreamcheckError("manifest \(path) is not a streamcheck manifest: \(what); pass the file that produce wrote")
+        }
+        guard json["streamcheck_manifest"]?.int64Value == 1 else { throw bad("unknown header version") }
+        guard let runId = json["run_id"]?.stringValue, let topic = json["topic"]?.stringValue,
+              let format = json["data_format"]?.stringValue, let count = json["message_count"]?.int64Value,
+              let seedText = json["seed"]?.stringValue, let seed = UInt64(seedText),
+              let keyStrategy = json["key_strategy"]?.stringValue, let started = json["started_at_ms"]?.int64Value,
+              json["entry_size"]?.int64Value == Int64(ManifestEntry.size), count >= 0
+        else { throw bad("header fields missing or of the wrong type") }
+        self.init(runId: runId, topic: topic, dataFormat: format, messageCount: Int(count), seed: seed, keyStrategy: keyStrategy,
+                  schemaFile: json["schema_file"]?.stringValue, dataFile: json["data_file"]?.stringValue,
+                  registryURL: json["schema_registry_url"]?.stringValue, subject: json["subject"]?.stringValue,
+                  schemaId: json["schema_id"]?.int64Value.map { Int($0) }, startedAtMs: started,
+                  extra: json["extra"]?.objectValue ?? [])
+    }
+}
+
+public struct Manifest: Sendable {
+    public var header: ManifestHeader
+    public var entries: [ManifestEntry]
+
+    public init(header: ManifestHeader, entries: [ManifestEntry]) {
+        self.header = header
+        self.entries = entries
+    }
+
+    /// One JSON header line, then the entries as little-endian binary.
+    public func write(to path: String) throws {
+        var bytes = Array((header.json.encoded() + "\n").utf8)
+        bytes.reserveCapacity(bytes.count + entries.count * ManifestEntry.size)
+        for e in entries {
+            Manifest.append(e.partition, to: &bytes)
+            Manifest.append(e.offset, to: &bytes)
+            Manifest.append(e.keyHash, to: &bytes)
+            Manifest.append(e.digest, to: &bytes)
+            Manifest.append(e.producedAt, to: &bytes)
+        }
+        do { try AtomicFile.write(bytes, to: path) } catch {
+            throw StreamcheckError("cannot write manifest: \(error)")
+        }
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public static func read(path: String) throws -> Manifest {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StreamcheckError("cannot read manifest \(path): no such file or not readable; pass the path produce wrote with --manifest")
+        }
+        let bytes = [UInt8](data)
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")), newline < 1 << 20 else {
+            throw StreamcheckError("manifest \(path) is not a streamcheck manifest: no header line")
+        }
+        let headerJSON: JSONValue
+        do { headerJSON = try JSONValue.parse(bytes: Array(bytes[..<newline])) } catch {
+            throw StreamcheckError("manifest \(path) is not a streamcheck manifest: its header is not JSON")
+        }
+        let header = try ManifestHeader(json: headerJSON, path: path)
+        let body = bytes.count - newline - 1
+        guard body == header.messageCount * ManifestEntry.size else {
+            let found = body / ManifestEntry.size
+            throw StreamcheckError("manifest \(path) is truncated or damaged: header says \(header.messageCount) messages, file holds \(found)\(body % ManifestEntry.size == 0 ? "" : " and a partial entry"); produce it again")
+        }
+        var entries = [ManifestEntry]()
+        entries.reserveCapacity(header.messageCount)
+        bytes.withUnsafeBytes { raw in
+            var p = newline + 1
+            for _ in 0..<header.messageCount {
+                let partition = Int32(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: Int32.self))
+                let offset = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 4, as: Int64.self))
+                let keyHash = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 12, as: UInt64.self))
+                let digest = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 20, as: UInt64.self))
+                let producedAt = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p + 28, as: UInt32.self))
+                entries.append(ManifestEntry(partition: partition, offset: offset, keyHash: keyHash, digest: digest, producedAt: producedAt))
+                p += ManifestEntry.size
+            }
+        }
+        return Manifest(header: header, entries: entries)
+    }
+}

@@ -1,0 +1,92 @@
+import TerraformIO
+
+/// The content digest that ties a message to the manifest. It is computed on the decoded
+/// record (canonical JSON), so it holds whatever the wire format: JSON text, Avro binary,
+/// a Postgres row or an S3 line. FNV-1a 64 is fast and well spread; it detects accidental
+/// change, not a deliberate forgery.
+public enum ContentDigest {
+    public static func fnv1a64<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            hash ^= UInt64(b)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    public static func of(record: JSONValue) -> UInt64 {
+        fnv1a64(canonicalJSON(record).utf8)
+    }
+
+    /// Object keys sorted by their UTF-8 bytes, no spaces, integers as integers, other numbers
+    /// in the shortest form that reads back the same.
+    public static func canonicalJSON(_ value: JSONValue) -> String {
+        var out = ""
+        writeCanonical(value, to: &out)
+        return out
+    }
+
+    static func writeCanonical(_ value: JSONValue, to out: inout String) {
+        switch value {
+        case let .double(d):
+            if d == d.rounded(), abs(d) < 9.0e15 { out += String(Int64(d)) } else { out += "\(d)" }
+        case let .array(items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                writeCanonical(item, to: &out)
+            }
+            out += "]"
+        case let .object(members):
+            out += "{"
+            let sorted = members.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
+            for (i, (key, member)) in sorted.enumerated() {
+                if i > 0 { out += "," }
+                JSONValue.writeString(key, to: &out)
+                out += ":"
+                writeCanonical(member, to: &out)
+            }
+            out += "}"
+        default:
+            value.write(to: &out)
+        }
+    }
+
+    /// Identifies a message key for per-key ordering; 0 means "no key".
+    public static func keyHash(_ key: [UInt8]?) -> UInt64 {
+        guard let key, !key.isEmpty else { return 0 }
+        let h = fnv1a64(key)
+        return h == 0 ? 1 : h
+    }
+
+    public static func hex(_ digest: UInt64) -> String {
+        let s = String(digest, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    public static func parseHex(_ bytes: [UInt8]) -> UInt64? {
+        guard bytes.count == 16 else { return nil }
+        return UInt64(String(decoding: bytes, as: UTF8.self), radix: 16)
+    }
+}
+
+/// SplitMix64: a tiny, fast generator whose stream is fixed by its seed, so record `seq`
+/// can be regenerated on its own (random access) by seeding with (seed, seq).
+public struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public init(seed: UInt64, seq: Int) {
+        var mixer = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: seq) &* 0x9E37_79B9_7F4A_7C15))
+        state = mixer.next()
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
