@@ -46,6 +46,7 @@ let package = Package(
 
         .testTarget(name: "TerraformIOTests", dependencies: ["TerraformIO"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "TerraformIO"]),
+        .testTarget(name: "SchemaTests", dependencies: ["StreamcheckKit", "Avro", "TerraformIO"]),
     ],
     swiftLanguageModes: [.v5]
 )
