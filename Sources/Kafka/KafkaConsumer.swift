@@ -41,6 +41,9 @@ public final class KafkaConsumer: @unchecked Sendable {
                 context.onRebalance?(true, list)
             } else {
                 context.onRebalance?(false, list)
+                // Commit what was consumed before giving partitions away, so the next owner
+                // starts after it instead of re-reading it.
+                rd_kafka_commit(rk, nil, 0)
                 if cooperative {
                     if let e = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(e) }
                 } else {

@@ -5,6 +5,9 @@ import TerraformIO
 public enum Operations {
     public static let all: [OperationDefinition] = [
         version,
+        produce,
+        brokerStart, brokerStop, brokerRun, brokerFault,
+        consume,
     ]
 
     public static func find(_ words: [String]) -> OperationDefinition? {

@@ -13,6 +13,9 @@ struct Streamcheck: ParsableCommand {
         """,
         subcommands: [
             Version.self,
+            Produce.self,
+            Consume.self,
+            Broker.self,
             External.self,
         ]
     )
