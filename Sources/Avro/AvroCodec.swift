@@ -76,6 +76,7 @@ public final class AvroCodec: @unchecked Sendable {
     public init(writer: AvroSchema, reader: AvroSchema) throws {
         self.writer = writer
         self.reader = reader
+        if let problem = reader.cannotRead(writtenWith: writer) { throw AvroError.incompatible(problem) }
         scratch = try GenericValue(schema: writer.raw)
         resolved = try ResolvedReaderValue(writer: writer, reader: reader)
     }

@@ -90,6 +90,9 @@ public final class AvroSchema: @unchecked Sendable {
     /// Whether data written with `writer` can be read with this schema (Avro schema resolution,
     /// decided by Avro C). Returns nil when it can, else the reason.
     public func cannotRead(writtenWith writer: AvroSchema) -> String? {
+        // Checked in Swift first: Avro C can crash on some pairs it refuses (see AvroResolution).
+        var resolution = AvroResolution(writer: writer, reader: self)
+        if let problem = resolution.problem(writer.type, type, path: "") { return problem }
         guard let iface = avro_resolved_writer_new(writer.raw, raw) else { return AvroError.lastError() }
         sc_avro_iface_decref(iface)
         return nil
