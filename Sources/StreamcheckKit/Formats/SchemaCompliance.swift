@@ -25,7 +25,7 @@ public final class SchemaComplianceTracker: @unchecked Sendable {
         checked += 1
         violations += 1
         if let schemaId { schemaIds.insert(schemaId) }
-        if samples.count < 5 { samples.append(text) }
+        if samples.count < 5, !samples.contains(text) { samples.append(text) }
     }
 }
 
