@@ -45,6 +45,7 @@ let package = Package(
         ),
 
         .testTarget(name: "TerraformIOTests", dependencies: ["TerraformIO"]),
+        .testTarget(name: "ReportsTests", dependencies: ["StreamcheckKit", "TerraformIO"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "TerraformIO"]),
         .testTarget(name: "SchemaTests", dependencies: ["StreamcheckKit", "Avro", "TerraformIO"]),
     ],

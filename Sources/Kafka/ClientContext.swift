@@ -10,6 +10,8 @@ final class ClientContext: @unchecked Sendable {
     var onRebalance: ((_ assigned: Bool, _ partitions: [(topic: String, partition: Int32)]) -> Void)?
     /// Starting offsets to apply when partitions are assigned: (topic, partition) -> offset.
     var startOffsets: ((String, Int32) -> Int64?)?
+    /// Read and written on the polling thread (rebalance callback) and by resumeAll.
+    var pauseNewAssignments = false
     let debugLogging = ProcessInfo.processInfo.environment["STREAMCHECK_DEBUG"] != nil
 
     var lastError: String? {

@@ -38,6 +38,7 @@ public final class KafkaConsumer: @unchecked Sendable {
                 } else {
                     rd_kafka_assign(rk, partitions)
                 }
+                if context.pauseNewAssignments { rd_kafka_pause_partitions(rk, partitions) }
                 context.onRebalance?(true, list)
             } else {
                 context.onRebalance?(false, list)
@@ -61,6 +62,18 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     public var lastError: String? { context.lastError }
+
+    /// Partitions assigned from now on are paused until `resumeAll` (used to let a whole group
+    /// form before anyone reads, so members split the partitions instead of racing).
+    public func pauseNewAssignments() { context.pauseNewAssignments = true }
+
+    public func resumeAll() {
+        context.pauseNewAssignments = false
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_resume_partitions(handle, list)
+    }
 
     public func subscribe(topics: [String]) throws {
         let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!

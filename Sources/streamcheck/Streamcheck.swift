@@ -17,6 +17,8 @@ struct Streamcheck: ParsableCommand {
             Consume.self,
             Broker.self,
             External.self,
+            Report.self,
+            Notify.self,
         ]
     )
 }

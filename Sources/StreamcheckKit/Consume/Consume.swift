@@ -29,6 +29,8 @@ public struct ConsumeOutcome {
 
 /// Consumes with `members` consumers in one group until every expected message has arrived
 /// or the timeout passes, verifying each message as it comes.
+let drainQuietSeconds = 1.0
+
 public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome {
     let verifier = Verifier(manifest: request.manifest, format: request.format, consumedTopic: request.topic,
                             consumerStartedMicros: request.consumerStartedMicros)
@@ -75,9 +77,15 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         }, startOffset: { topic, partition in
             topic == request.topic ? startOffsets[partition] : nil
         })
+        if request.members > 1 { consumer.pauseNewAssignments() }
         try consumer.subscribe(topics: [request.topic])
         consumers.append(consumer)
     }
+    // With several members, nobody reads until every member that can own a partition has one
+    // (bounded): then the members split the partitions instead of the first one taking all.
+    var groupFormed = request.members == 1
+    let partitionCount = request.members > 1 ? ((try? consumers[0].partitionCount(topic: request.topic, timeout: min(10, request.timeout))) ?? request.members) : 1
+    let formationDeadline = started + min(request.timeout / 2, 30)
 
     // Broker retention may already have removed the oldest messages: tell that from loss.
     if request.topic == request.manifest.header.topic, let probe = consumers.first {
@@ -92,6 +100,18 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     }
 
     let target = min(request.expectCount ?? verifier.target, verifier.target)
+    let formedLock = NSLock()
+    func checkGroupFormed() {
+        formedLock.lock(); defer { formedLock.unlock() }
+        if groupFormed { return }
+        ownershipLock.lock()
+        let owners = Set(owner.values).count
+        ownershipLock.unlock()
+        if owners >= min(request.members, partitionCount) || Clock.monotonicSeconds() > formationDeadline {
+            groupFormed = true
+            for c in consumers { c.resumeAll() }
+        }
+    }
     let errorLock = NSLock()
     var fatal: Error?
     let group = DispatchGroup()
@@ -99,11 +119,19 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         group.enter()
         Thread.detachNewThread {
             defer { group.leave() }
-            while Clock.monotonicSeconds() < deadline && verifier.unique < target {
+            // After the last expected message, keep reading until the topic has been quiet for
+            // a moment: a duplicate or tampered copy behind it must not go unseen.
+            var lastMessage = Clock.monotonicSeconds()
+            while Clock.monotonicSeconds() < deadline
+                    && (verifier.unique < target || Clock.monotonicSeconds() - lastMessage < drainQuietSeconds) {
                 errorLock.lock(); let stop = fatal != nil; errorLock.unlock()
                 if stop { break }
+                checkGroupFormed()
                 do {
-                    if case let .message(m) = try consumer.poll(timeoutMs: 100) { verifier.observe(m) }
+                    if case let .message(m) = try consumer.poll(timeoutMs: 100) {
+                        verifier.observe(m)
+                        lastMessage = Clock.monotonicSeconds()
+                    }
                 } catch {
                     errorLock.lock(); fatal = error; errorLock.unlock()
                     break
@@ -112,7 +140,6 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         }
     }
     group.wait()
-    // Late duplicates: keep reading briefly after completion so a redelivery is not missed.
     let lastError = consumers.compactMap(\.lastError).last
     for consumer in consumers {
         try? consumer.commit()
