@@ -15,7 +15,7 @@ follows Confluent's REST API for the calls streamcheck makes, with Confluent's e
 Compatibility is BACKWARD by default: a new schema must be able to read data written with the
 latest registered one (Avro schema resolution, checked below on fastavro-parsed schemas).
 Optional basic auth: set SCHEMA_REGISTRY_STANDIN_AUTH=user:password in its environment.
-Prints "PORT <n>" on stdout once listening (use --port to choose it).
+Prints "PORT <n>" on stdout once listening (use --port to choose it; --state-file writes url/port/pid as JSON).
 It is not a Schema Registry: state lives in memory, there is one global compatibility default.
 """
 import argparse
@@ -292,9 +292,16 @@ def main():
     parser = argparse.ArgumentParser(description="Schema Registry stand-in for streamcheck tests")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--state-file", help="also write {\"url\", \"port\", \"pid\"} as JSON here once listening")
     args = parser.parse_args()
     server = ThreadingHTTPServer((args.host, args.port), Handler)
-    print(f"PORT {server.server_address[1]}", flush=True)
+    port = server.server_address[1]
+    if args.state_file:
+        tmp = args.state_file + ".tmp"
+        with open(tmp, "w") as out:
+            json.dump({"url": f"http://{args.host}:{port}", "port": port, "pid": os.getpid()}, out)
+        os.replace(tmp, args.state_file)
+    print(f"PORT {port}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
