@@ -78,7 +78,8 @@ public final class AvroCodec: @unchecked Sendable {
         self.reader = reader
         if let problem = reader.cannotRead(writtenWith: writer) { throw AvroError.incompatible(problem) }
         scratch = try GenericValue(schema: writer.raw)
-        resolved = try ResolvedReaderValue(writer: writer, reader: reader)
+        // Avro C resolves unless reader defaults are needed; then AvroProjection reads instead.
+        resolved = reader.needsProjection(writtenWith: writer) ? nil : try ResolvedReaderValue(writer: writer, reader: reader)
     }
 
     /// Throws `.dataMismatch` naming the field when `record` does not fit the writer schema.
@@ -132,7 +133,13 @@ public final class AvroCodec: @unchecked Sendable {
             defer { avro_resolved_reader_clear_source(&resolved.value) }
             return try AvroJSONMapping(schema: reader).json(&resolved.value, reader.type, path: "")
         }
-        return try AvroJSONMapping(schema: writer).json(&scratch.value, writer.type, path: "")
+        let record = try AvroJSONMapping(schema: writer).json(&scratch.value, writer.type, path: "")
+        guard let reader else { return record }
+        let projected = AvroProjection(writer: writer, reader: reader).project(record, writer.type, reader.type)
+        do { try AvroJSONMapping(schema: reader).check(reader.type, projected, path: "") } catch {
+            throw AvroError.incompatible("not readable with the reader schema: \(error)")
+        }
+        return projected
     }
 
     /// The record as it comes back from the wire: defaults filled in, fields in schema order,

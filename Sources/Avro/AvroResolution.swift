@@ -1,3 +1,5 @@
+import TerraformIO
+
 /// Whether data written with one schema can be read with another, decided in Swift before
 /// Avro C is asked. Why: Avro C 1.11.1's avro_resolved_writer_new / _reader_new free memory
 /// twice on some failures (seen with a record holding an enum and a reader-only field), which
@@ -7,6 +9,9 @@
 struct AvroResolution {
     let writer: AvroSchema
     let reader: AvroSchema
+    /// Accept reader-only fields that have a default (the spec allows it; Avro C cannot do it,
+    /// so such pairs are read by `project` instead).
+    var allowDefaults = false
     var visiting: Set<String> = []
 
     mutating func problem(_ w: AvroType, _ r: AvroType, path: String) -> String? {
@@ -37,6 +42,7 @@ struct AvroResolution {
             for field in rFields {
                 let fieldPath = path.isEmpty ? field.name : path + "." + field.name
                 guard let match = wFields.first(where: { $0.name == field.name }) else {
+                    if allowDefaults, field.defaultValue != nil { continue }
                     return "reader field \(fieldPath) is not in the writer schema (Avro C 1.11 does not fill reader defaults)"
                 }
                 if let p = problem(match.type, field.type, path: fieldPath) { return p }
@@ -65,5 +71,44 @@ struct AvroResolution {
 
     static func short(_ name: String) -> Substring {
         name.split(separator: ".").last ?? Substring(name)
+    }
+}
+
+/// Reads a record decoded with the writer schema as the reader schema sees it, following the
+/// spec's resolution rules on the JSON form: writer-only fields dropped, reader-only fields
+/// take their defaults, unions matched by value. Used only for pairs Avro C cannot resolve
+/// because of reader defaults; the result is then checked against the reader schema.
+struct AvroProjection {
+    let writer: AvroSchema
+    let reader: AvroSchema
+
+    func project(_ value: JSONValue, _ w: AvroType, _ r: AvroType) -> JSONValue {
+        let wt = AvroResolution.base(writer.resolve(w)), rt = AvroResolution.base(reader.resolve(r))
+        switch (wt, rt) {
+        case let (.union(branches), _):
+            let mapping = AvroJSONMapping(schema: writer)
+            guard let i = mapping.branchIndex(branches, value) else { return value }
+            return project(value, branches[i], r)
+        case let (_, .union(branches)):
+            let mapping = AvroJSONMapping(schema: reader)
+            for branch in branches {
+                let candidate = project(value, w, branch)
+                if (try? mapping.check(branch, candidate, path: "")) != nil { return candidate }
+            }
+            return value
+        case let (.record(_, wFields), .record(_, rFields)):
+            return .object(rFields.map { field in
+                if let match = wFields.first(where: { $0.name == field.name }), let v = value[field.name] {
+                    return (field.name, project(v, match.type, field.type))
+                }
+                return (field.name, field.defaultValue ?? .null)
+            })
+        case let (.array(wi), .array(ri)):
+            return .array((value.arrayValue ?? []).map { project($0, wi, ri) })
+        case let (.map(wv), .map(rv)):
+            return .object((value.objectValue ?? []).map { ($0.0, project($0.1, wv, rv)) })
+        default:
+            return value
+        }
     }
 }

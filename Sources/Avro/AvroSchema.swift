@@ -91,11 +91,18 @@ public final class AvroSchema: @unchecked Sendable {
     /// decided by Avro C). Returns nil when it can, else the reason.
     public func cannotRead(writtenWith writer: AvroSchema) -> String? {
         // Checked in Swift first: Avro C can crash on some pairs it refuses (see AvroResolution).
-        var resolution = AvroResolution(writer: writer, reader: self)
-        if let problem = resolution.problem(writer.type, type, path: "") { return problem }
+        var lenient = AvroResolution(writer: writer, reader: self, allowDefaults: true)
+        if let problem = lenient.problem(writer.type, type, path: "") { return problem }
+        if needsProjection(writtenWith: writer) { return nil }  // read by AvroProjection, not Avro C
         guard let iface = avro_resolved_writer_new(writer.raw, raw) else { return AvroError.lastError() }
         sc_avro_iface_decref(iface)
         return nil
+    }
+
+    /// Whether reading `writer` data needs reader defaults, which Avro C 1.11 cannot fill.
+    func needsProjection(writtenWith writer: AvroSchema) -> Bool {
+        var strict = AvroResolution(writer: writer, reader: self)
+        return strict.problem(writer.type, type, path: "") != nil
     }
 
     /// Follows `.reference` names to their definitions.

@@ -90,7 +90,12 @@ drop = dict(schema, fields=[f for f in schema["fields"] if f["name"] != "attribu
 json.dump(drop, open(sys.argv[2] + "/reader-drop.avsc", "w"))
 changed = dict(schema, fields=[dict(f, type="string") if f["name"] == "user_id" else f for f in schema["fields"]])
 json.dump(changed, open(sys.argv[2] + "/reader-changed.avsc", "w"))
+added = dict(schema, fields=schema["fields"] + [{"name": "channel", "type": "string", "default": "web"}])
+json.dump(added, open(sys.argv[2] + "/reader-added.avsc", "w"))
 PY
+"$BIN" consume "${K[@]}" --manifest "$W/samples.manifest" --group-id reader-added --schema-file "$W/reader-added.avsc" \
+  --timeout 20s --result-file "$W/c5b.json" 2>"$W/c5b.err"
+expect "a reader schema that adds a field with a default passes schema_compliance" test "$(check_passed "$W/c5b.json" schema_compliance)" = True
 "$BIN" consume "${K[@]}" --manifest "$W/samples.manifest" --group-id reader-drop --schema-file "$W/reader-drop.avsc" \
   --timeout 20s --result-file "$W/c5.json" 2>"$W/c5.err"
 expect "a reader schema that drops a field passes schema_compliance" test "$(check_passed "$W/c5.json" schema_compliance)" = True
