@@ -32,8 +32,11 @@ public enum AvroSupport {
     }
 
     static func loadSchema(_ path: String, name: String) throws -> AvroSchema {
-        do { return try AvroSchema.load(path: path) } catch {
-            throw StreamcheckError("\(name) \(error); fix the .avsc file")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StreamcheckError("\(name) \(path): cannot read the file; check the path")
+        }
+        do { return try AvroSchema.parse(String(decoding: data, as: UTF8.self)) } catch let AvroError.invalidSchema(reason) {
+            throw StreamcheckError("\(name) \(path) is not a valid Avro schema: \(reason); fix the .avsc file")
         }
     }
 
