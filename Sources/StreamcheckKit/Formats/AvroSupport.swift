@@ -22,7 +22,7 @@ public enum AvroSupport {
     public static let consumeParameters: [ParameterSpec] = [
         registryURLSpec,
         ParameterSpec("schema_file", .path,
-                      help: "Avro: reader schema (.avsc) every message must be readable with. JSON: a JSON Schema every message must satisfy (default: the manifest's schema file when it is a JSON Schema)."),
+                      help: "Adds check schema_compliance. Avro: a reader schema (.avsc) every message must be readable with. JSON: a JSON Schema every message must satisfy."),
         ParameterSpec("registry_timeout", .duration(0.1...300), help: "Bound on each Schema Registry request (default 10s)."),
     ]
 
@@ -90,8 +90,9 @@ public enum AvroSupport {
         case "avro":
             return try makeAvroFormat(header: header, parameters: p)
         case "json":
-            let path = schemaParameter ?? header.schemaFile.flatMap { isJSONSchema(path: $0) ? $0 : nil }
-            guard let path else { return nil }
+            // Only when asked: the manifest's schema file may be a template, and the JSON
+            // generator does not honour every keyword (pattern), so no implicit check.
+            guard let path = schemaParameter else { return nil }
             let schema = try JSONSchema.load(path: path)
             let inner = try MessageFormats.make(header: header)
             return JSONSchemaCheckingFormat(inner: inner, schema: schema, schemaPath: path)
@@ -120,12 +121,6 @@ public enum AvroSupport {
         if let readerPath { reader = try loadSchema(readerPath, name: p?.name("schema_file") ?? "schema_file") }
         return try AvroFormat(schema: schema, records: records, schemaId: header.schemaId, registry: registry,
                               readerSchema: reader, readerName: readerPath)
-    }
-
-    /// The same rule as the JSON generator: an object with "properties" and "type" or "$schema".
-    static func isJSONSchema(path: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: path), let json = try? JSONValue.parse(bytes: Array(data)) else { return false }
-        return json["properties"]?.objectValue != nil && (json["type"] != nil || json["$schema"] != nil)
     }
 
     /// Adds check schema_compliance when the format checks schemas; always adds the result
