@@ -29,7 +29,8 @@ public struct ConsumeOutcome {
 
 /// Consumes with `members` consumers in one group until every expected message has arrived
 /// or the timeout passes, verifying each message as it comes.
-let drainQuietSeconds = 1.0
+/// The longest consume reads on after the last expected message to reach the partitions' ends.
+let drainLimitSeconds = 3.0
 
 public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome {
     let verifier = Verifier(manifest: request.manifest, format: request.format, consumedTopic: request.topic,
@@ -119,19 +120,21 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         group.enter()
         Thread.detachNewThread {
             defer { group.leave() }
-            // After the last expected message, keep reading until the topic has been quiet for
-            // a moment: a duplicate or tampered copy behind it must not go unseen.
-            var lastMessage = Clock.monotonicSeconds()
-            while Clock.monotonicSeconds() < deadline
-                    && (verifier.unique < target || Clock.monotonicSeconds() - lastMessage < drainQuietSeconds) {
+            // After the last expected message, read on to the end of every assigned partition
+            // (bounded): a duplicate or tampered copy behind it must not go unseen.
+            var completedAt: Double?
+            while true {
+                let now = Clock.monotonicSeconds()
+                if now >= deadline { break }
+                if verifier.uniqueCount >= target {
+                    if completedAt == nil { completedAt = now }
+                    if consumer.caughtUp() || now - completedAt! > drainLimitSeconds { break }
+                }
                 errorLock.lock(); let stop = fatal != nil; errorLock.unlock()
                 if stop { break }
                 checkGroupFormed()
                 do {
-                    if case let .message(m) = try consumer.poll(timeoutMs: 100) {
-                        verifier.observe(m)
-                        lastMessage = Clock.monotonicSeconds()
-                    }
+                    if case let .message(m) = try consumer.poll(timeoutMs: 100) { verifier.observe(m) }
                 } catch {
                     errorLock.lock(); fatal = error; errorLock.unlock()
                     break
@@ -147,7 +150,7 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     }
     if let fatal { throw StreamcheckError("consumer failed on topic '\(request.topic)': \(fatal)") }
     let duration = Clock.monotonicSeconds() - started
-    return ConsumeOutcome(verifier: verifier, timedOut: verifier.unique < target, durationSeconds: duration,
+    return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target, durationSeconds: duration,
                           assignments: assignments.map { Array(Set($0)).sorted() },
                           overlappingAssignments: overlapping.sorted(), rebalances: rebalances, lastError: lastError)
 }
