@@ -50,6 +50,8 @@ public enum MessageFormats {
         switch header.dataFormat {
         case "json":
             return JSONFormat(source: try RecordSources.make(schemaFile: header.schemaFile, dataFile: header.dataFile, seed: header.seed))
+        case "avro":
+            return try AvroSupport.makeAvroFormat(header: header, parameters: nil)
         default:
             throw StreamcheckError("manifest for run \(header.runId) uses data format '\(header.dataFormat)', which this build cannot read")
         }
