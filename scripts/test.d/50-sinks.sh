@@ -263,6 +263,27 @@ echo "{\"manifest\":\"$W/pg.manifest\",\"table\":\"people_t\",\"key_column\":\"i
   "$BIN" external verify-sink postgres >"$W/ext-pg.out" 2>"$W/ext-pg.err"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["passed"]=="true", d' "$W/ext-pg.out" 2>/dev/null && pass pg-external-transforms || fail pg-external-transforms "$(cat "$W/ext-pg.out" "$W/ext-pg.err")"
 
+# Avro object container files, as an S3 sink writes them with AvroFormat (written by fastavro).
+python3 - "$W/people.jsonl" "$W/people.avro" <<'EOF'
+import json, sys, fastavro
+schema = fastavro.parse_schema({"type": "record", "name": "Person", "fields": [
+    {"name": "id", "type": "long"}, {"name": "name", "type": "string"}, {"name": "amount", "type": "double"},
+    {"name": "active", "type": "boolean"}, {"name": "created_at", "type": "string"},
+    {"name": "address", "type": {"type": "record", "name": "Address", "fields": [
+        {"name": "city", "type": "string"}, {"name": "zip", "type": "string"}]}}]})
+with open(sys.argv[2], "wb") as out:
+    fastavro.writer(out, schema, [json.loads(line) for line in open(sys.argv[1])], codec="deflate")
+EOF
+"$BIN" seed-source s3 --bucket sc-avro --create-bucket --message-count 1 --prefix unused/ --manifest "$W/unused.manifest" >/dev/null 2>&1
+s3obj PUT sc-avro people/part-0.avro <"$W/people.avro"
+sc s3-avro verify-sink s3 --manifest "$W/pg.manifest" --bucket sc-avro --prefix people/ --timeout 10s
+expect s3-avro 0 passed true records_found 40
+sc s3-avro-by-key verify-sink s3 --manifest "$W/pg.manifest" --bucket sc-avro --prefix people/ --key-field id --format avro --timeout 10s
+expect s3-avro-by-key 0 passed true
+head -c 100 "$W/people.avro" | s3obj PUT sc-avro people/part-1.avro
+sc s3-avro-broken verify-sink s3 --manifest "$W/pg.manifest" --bucket sc-avro --prefix people/ --timeout 10s
+expect s3-avro-broken 2 failed_checks decodable
+
 # ---------------------------------------------------------------- with the embedded broker
 # seed-source s3 -> (the objects' lines into a topic without headers, as an S3 source
 # connector would, via kcat) -> consume --manifest identifies every record by its content.

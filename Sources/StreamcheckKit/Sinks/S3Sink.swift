@@ -1,3 +1,4 @@
+import Avro
 import Curl
 import Foundation
 import TerraformIO
@@ -39,10 +40,6 @@ enum S3Settings {
 
 /// How the records inside one sink object are read back.
 public enum SinkObjectDecoder {
-    /// Avro object container files ("Obj" 0x01): set by the Avro layer once it lands, as
-    /// `{ bytes in try AvroContainer.records(bytes) }`. Until then such objects are refused.
-    nonisolated(unsafe) public static var avroContainer: (([UInt8]) throws -> [JSONValue])?
-
     public static let avroMagic: [UInt8] = [0x4F, 0x62, 0x6A, 0x01]
 
     public enum Line {
@@ -54,15 +51,27 @@ public enum SinkObjectDecoder {
     public static func decode(_ bytes: [UInt8], location: String, format: String) throws -> [Line] {
         let isAvro = format == "avro" || (format == "auto" && bytes.starts(with: avroMagic))
         if isAvro {
-            guard let avroContainer else {
-                throw StreamcheckError("\(location) is an Avro object container file; reading Avro sink objects needs the Avro layer, not in this build yet (use JSON lines)")
-            }
             do {
-                return try avroContainer(bytes).enumerated().map { .record($1, location: "\(location) record \($0 + 1)") }
+                return try readAvroContainer(bytes).enumerated().map { .record($1, location: "\(location) record \($0 + 1)") }
             } catch {
                 return [.undecodable(location: location, reason: "not a readable Avro object container file: \(error)")]
             }
         }
+        return jsonLines(bytes, location: location)
+    }
+
+    /// Avro object container files, as S3 sink connectors write them with AvroFormat. Avro C
+    /// reads container files from a path, so the object goes through a private temporary file.
+    static func readAvroContainer(_ bytes: [UInt8]) throws -> [JSONValue] {
+        let path = NSTemporaryDirectory() + "/streamcheck-sink-\(UUID().uuidString).avro"
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw StreamcheckError("cannot write a temporary file in \(NSTemporaryDirectory()) to read an Avro object")
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try AvroFileReader(path: path).readAll()
+    }
+
+    static func jsonLines(_ bytes: [UInt8], location: String) -> [Line] {
         var lines: [Line] = []
         var lineNumber = 0
         for slice in bytes.split(separator: 10, omittingEmptySubsequences: false) {
@@ -87,7 +96,7 @@ extension Operations {
         summary: "Compare the objects under an S3 bucket prefix (JSON lines) with a manifest: count, key or digest set, field values, duplicates.",
         parameters: [SinkParameters.manifest] + S3Settings.parameters + [
             ParameterSpec("prefix", .string, help: "Only objects whose key starts with this prefix (default: the whole bucket)."),
-            ParameterSpec("format", .choice(["auto", "json", "avro"]), help: "How objects hold records: JSON lines, or Avro object container files (default auto: by the file's magic bytes)."),
+            ParameterSpec("format", .choice(["auto", "json", "avro"]), help: "How objects hold records: JSON lines, or Avro object container files (default auto: Avro by the file's magic bytes, else JSON lines)."),
             ParameterSpec("key_field", .string, help: "Pair records by this field (after transforms) instead of by content digest; mismatches then name the key."),
             ParameterSpec("run_id_field", .string, help: "A record field holding the run id: records of other runs are counted as foreign and otherwise ignored."),
             SinkParameters.ignoreFields,
