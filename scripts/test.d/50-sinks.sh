@@ -206,6 +206,15 @@ expect pg-foreign 0 passed true foreign 1 rows_found 40
 sc pg-foreign-unfiltered verify-sink postgres --manifest "$W/pg.manifest" --table people --key-column id
 expect pg-foreign-unfiltered 2 failed_checks row_count,key_set unexpected 1
 
+# A sink still filling: the table is created and filled while verify-sink waits.
+( sleep 1; psqlq -c "CREATE TABLE people_late AS SELECT * FROM people WHERE run_id = 'pg-run-1' AND id < 20"
+  sleep 1; psqlq -c "INSERT INTO people_late SELECT * FROM people WHERE run_id = 'pg-run-1' AND id >= 20" ) &
+late_pg=$!
+sc pg-late verify-sink postgres --manifest "$W/pg.manifest" --table people_late --key-column id --run-id-column run_id --timeout 30s --poll-interval 200ms
+wait "$late_pg"
+expect pg-late 0 passed true complete true rows_found 40
+if [ "$(field pg-late polls)" -ge 3 ] 2>/dev/null; then pass pg-late-polled; else fail pg-late-polled "polls=$(field pg-late polls)"; fi
+
 # Type tolerance: amount as text, created_at in another zone, still the same values.
 psqlq -c "CREATE TABLE people_text AS SELECT id, name, amount::text AS amount, active::text AS active, (created_at AT TIME ZONE 'Asia/Tokyo')::text || '+09' AS created_at, address::text AS address, run_id FROM people WHERE run_id = 'pg-run-1'"
 sc pg-tolerant verify-sink postgres --manifest "$W/pg.manifest" --table people_text --key-column id --run-id-column run_id

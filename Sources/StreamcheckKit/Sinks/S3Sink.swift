@@ -93,7 +93,7 @@ public enum SinkObjectDecoder {
 extension Operations {
     public static let verifySinkS3 = OperationDefinition(
         words: ["verify-sink", "s3"],
-        summary: "Compare the objects under an S3 bucket prefix (JSON lines) with a manifest: count, key or digest set, field values, duplicates.",
+        summary: "Compare the objects under an S3 bucket prefix (JSON lines or Avro container files) with a manifest: count, key or digest set, field values, duplicates.",
         parameters: [SinkParameters.manifest] + S3Settings.parameters + [
             ParameterSpec("prefix", .string, help: "Only objects whose key starts with this prefix (default: the whole bucket)."),
             ParameterSpec("format", .choice(["auto", "json", "avro"]), help: "How objects hold records: JSON lines, or Avro object container files (default auto: Avro by the file's magic bytes, else JSON lines)."),
