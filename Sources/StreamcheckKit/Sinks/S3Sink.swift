@@ -118,7 +118,7 @@ enum S3SinkVerifier {
         let format = p.string("format") ?? "auto"
         let runIdField = p.string("run_id_field")
         let ignored = Set(p.list("ignore_fields") + (runIdField.map { [$0] } ?? []))
-        let client = try S3Settings.client(p, requestTimeout: min(30, deadline.seconds))
+        var client = try S3Settings.client(p, requestTimeout: min(30, deadline.seconds))
         let expectation = try SinkExpectation.load(manifestPath: try p.requiredString("manifest"), transforms: try SinkParameters.transformChain(p))
         let runId = expectation.manifest.header.runId
 
@@ -130,6 +130,8 @@ enum S3SinkVerifier {
         var complete = false
         while true {
             polls += 1
+            // Each request gets what is left of the bound (at least a second to answer at all).
+            client.requestTimeout = max(1, min(30, deadline.remaining))
             let objects: [S3Object]
             do {
                 objects = try client.listObjects(bucket: bucket, prefix: prefix)

@@ -91,7 +91,7 @@ public enum PostgresSinkVerifier {
             rows = try connection.query("SELECT * FROM \(quotedTable)\(runFilter)", parameters: runParameters)
             if let runIdColumn {
                 let other = try connection.query("SELECT count(*) FROM \(quotedTable) WHERE \(PostgresIdentifier.quote(runIdColumn)) IS DISTINCT FROM $1", parameters: [runId])
-                foreign = Int(other.rows.first?.first??.description ?? "0") ?? 0
+                foreign = other.rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0
             }
         } catch let error as PostgresError {
             throw explain(error)
