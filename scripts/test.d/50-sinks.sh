@@ -325,6 +325,16 @@ grep -q "$SECRET" "$W/pg-unreachable.err" && fail pg-no-password-shown "the pass
 STREAMCHECK_POSTGRES_URL="postgresql://scuser:$SECRET@127.0.0.1:5432/db?bogus_option=1" sc pg-bad-url verify-sink postgres "${VERIFY_PG[@]}"
 expect_error pg-bad-url "not a valid libpq URI"
 grep -q "$SECRET" "$W/pg-bad-url.err" && fail pg-bad-url-no-password "the password appeared on stderr" || pass pg-bad-url-no-password
+# Wrong password: a role that must authenticate (scram), the rest of the server stays on trust.
+psqlq -c "CREATE ROLE sc_pw LOGIN PASSWORD 'right-pw'; GRANT SELECT ON people TO sc_pw"
+sed -i "1i host all sc_pw 127.0.0.1/32 scram-sha-256" "$POSTGRES_DATA/pg_hba.conf"
+psqlq -c "SELECT pg_reload_conf()"
+sleep 0.3
+STREAMCHECK_POSTGRES_URL="postgresql://sc_pw:$SECRET@127.0.0.1:$POSTGRES_PORT/postgres" sc pg-wrong-password verify-sink postgres "${VERIFY_PG[@]}"
+expect_error pg-wrong-password "password authentication failed for user \"sc_pw\""
+grep -q "$SECRET" "$W/pg-wrong-password.err" && fail pg-wrong-password-hidden "the password appeared on stderr" || pass pg-wrong-password-hidden
+STREAMCHECK_POSTGRES_URL="postgresql://sc_pw:right-pw@127.0.0.1:$POSTGRES_PORT/postgres" sc pg-right-password verify-sink postgres "${VERIFY_PG[@]}"
+expect pg-right-password 0 passed true
 env -u STREAMCHECK_POSTGRES_URL "$BIN" verify-sink postgres "${VERIFY_PG[@]}" >"$W/pg-no-url.out" 2>"$W/pg-no-url.err"
 echo $? >"$W/pg-no-url.rc"
 expect_error pg-no-url "STREAMCHECK_POSTGRES_URL is not set"
