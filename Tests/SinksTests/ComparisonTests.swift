@@ -130,6 +130,13 @@ private func json(_ text: String) -> JSONValue { try! JSONValue.parse(text) }
         #expect(result.missing == ["seq 2"])
     }
 
+    @Test func keysMustBeUniqueToPairByKey() {
+        #expect(SinkComparison.nonUniqueKey(expected(5), field: "id") == nil)
+        let clash = SinkComparison.nonUniqueKey(expected(3) + [ExpectedRecord(seq: 3, record: json(#"{"id": "1"}"#))], field: "id")
+        #expect(clash?.key == "1" && clash?.first == 1 && clash?.second == 3)
+        #expect(SinkComparison.nonUniqueKey(expected(2), field: "absent")?.key == "null")
+    }
+
     @Test func identicalRecordsAtSeveralSeqsAreNotDuplicates() {
         let same = json(#"{"a": 1}"#)
         let want = [ExpectedRecord(seq: 0, record: same), ExpectedRecord(seq: 1, record: same)]

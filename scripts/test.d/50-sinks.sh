@@ -346,6 +346,8 @@ sc pg-bad-column verify-sink postgres --manifest "$W/pg.manifest" --table people
 expect_error pg-bad-column "nosuchcol"
 sc pg-bad-transforms verify-sink postgres "${VERIFY_PG[@]}" --transforms '[{"cast": {"field": "amount", "type": "int"}}]'
 expect_error pg-bad-transforms "step 1 \(cast\): unknown type 'int'"
+sc pg-key-not-unique verify-sink postgres --manifest "$W/pg.manifest" --table people --key-column active
+expect_error pg-key-not-unique "key field 'active' is not unique"
 sc pg-no-manifest verify-sink postgres --manifest "$W/nope.manifest" --table people --key-column id
 expect_error pg-no-manifest "cannot read manifest"
 

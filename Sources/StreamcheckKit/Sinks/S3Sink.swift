@@ -121,6 +121,9 @@ enum S3SinkVerifier {
         var client = try S3Settings.client(p, requestTimeout: min(30, deadline.seconds))
         let expectation = try SinkExpectation.load(manifestPath: try p.requiredString("manifest"), transforms: try SinkParameters.transformChain(p))
         let runId = expectation.manifest.header.runId
+        if let keyField = p.string("key_field"), let clash = SinkComparison.nonUniqueKey(expectation.records, field: keyField) {
+            throw StreamcheckError("key field '\(keyField)' is not unique in the manifest's records (seq \(clash.first) and \(clash.second) both have '\(clash.key)'); pick a field that identifies each record, or leave '\(p.name("key_field"))' out to pair by content")
+        }
 
         // Objects already read, by key and ETag: a sink that is still filling adds objects;
         // one that rewrites an object changes its ETag.

@@ -128,6 +128,17 @@ public struct SinkComparison: Sendable {
         return result
     }
 
+    /// Pairing by key needs keys that are unique among the expected records.
+    public static func nonUniqueKey(_ expected: [ExpectedRecord], field: String) -> (key: String, first: Int, second: Int)? {
+        var seen: [String: Int] = [:]
+        for want in expected {
+            let key = FieldMatch.keyText(want.record[field] ?? .null)
+            if let first = seen[key] { return (key, first, want.seq) }
+            seen[key] = want.seq
+        }
+        return nil
+    }
+
     static func hex(_ digest: UInt64) -> String {
         let s = String(digest, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s

@@ -47,6 +47,9 @@ public enum PostgresSinkVerifier {
 
         let expectation = try SinkExpectation.load(manifestPath: try p.requiredString("manifest"), transforms: try SinkParameters.transformChain(p))
         let runId = expectation.manifest.header.runId
+        if let clash = SinkComparison.nonUniqueKey(expectation.records, field: keyField) {
+            throw StreamcheckError("key field '\(keyField)' is not unique in the manifest's records (seq \(clash.first) and \(clash.second) both have '\(clash.key)'); give '\(p.name("key_field"))' a field that identifies each record")
+        }
         let expectedKeys = Set(expectation.records.map { FieldMatch.keyText($0.record[keyField] ?? .null) })
 
         let connection: PostgresConnection
