@@ -16,6 +16,8 @@ struct Streamcheck: ParsableCommand {
             Produce.self,
             Consume.self,
             Broker.self,
+            VerifySink.self,
+            SeedSource.self,
             External.self,
             Report.self,
             Notify.self,

@@ -48,6 +48,11 @@ public final class Verifier: @unchecked Sendable {
     /// while the data was produced (never the gap between two Terraform run blocks).
     public var consumerRanDuringProduce: Bool { consumerStartedMicros <= manifest.header.startedAtMs * 1000 }
 
+    public var uniqueCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return unique
+    }
+
     public var target: Int { manifest.entries.count - truncatedByRetention.count }
     public var isComplete: Bool {
         lock.lock(); defer { lock.unlock() }
@@ -73,7 +78,7 @@ public final class Verifier: @unchecked Sendable {
         var actualDigest: UInt64?
         var decodeProblem: String?
         let rawDigest = ContentDigest.fnv1a64(message.value)
-        if let claimedDigest, rawDigest == claimedDigest, header.dataFormat == "json" {
+        if let claimedDigest, rawDigest == claimedDigest, header.dataFormat == "json", !(format is SchemaComplianceReporting) {
             actualDigest = rawDigest
         } else if let format {
             do { actualDigest = try format.digest(of: message.value) } catch { decodeProblem = "\(error)" }
