@@ -123,6 +123,7 @@ run "verify_negative" {
     output_dir                   = ".work/avro-flow"
     name                         = "verify-negative"
     fail_on_verification_failure = false
+    record_in_report             = false
   }
   assert {
     condition     = output.passed == false && output.failed_checks == "schema_compliance"
