@@ -2,11 +2,12 @@
 # The pipeline's report and notifications: merges the run records and JUnit files the test
 # jobs left, writes one report, and sends it with `streamcheck notify`.
 #
-#   scripts/send-notifications.sh [--runs DIR] [--junit DIR] [--out DIR] [--on always|failure|success]
+#   scripts/send-notifications.sh [--runs DIR] [--junit DIR ...] [--out DIR] [--on always|failure|success]
 #
 # --runs DIR   run records, searched recursively (default streamcheck-run)
-# --junit DIR  JUnit files merged into the verdict: those in DIR's subfolders, where the test
-#              jobs put them (default test-results: unit/, integration/, e2e/)
+# --junit DIR  JUnit files merged into the verdict, searched recursively; repeatable (default:
+#              where the test jobs put them: test-results/unit, test-results/integration,
+#              test-results/e2e; other files under test-results are the suites' own business)
 # --out DIR    where the report goes (default report/pipeline): junit.xml, index.html,
 #              summary.json, summary.md
 # Channels: Slack when STREAMCHECK_SLACK_WEBHOOK_URL is set; e-mail when NOTIFY_EMAIL_TO is set
@@ -20,11 +21,11 @@ source "$(dirname "$0")/lib/ci.sh"
 root=$(ci_root)
 cd "$root"
 
-runs=streamcheck-run junit=test-results out=report/pipeline on=${NOTIFY_ON:-always}
+runs=streamcheck-run junit_dirs=() out=report/pipeline on=${NOTIFY_ON:-always}
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=${2:-}; shift 2 ;;
-    --junit) junit=${2:-}; shift 2 ;;
+    --junit) junit_dirs+=("${2:-}"); shift 2 ;;
     --out) out=${2:-}; shift 2 ;;
     --on) on=${2:-}; shift 2 ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
@@ -39,12 +40,14 @@ bin=$(ci_streamcheck_bin) ||
 flat=$(mktemp -d)
 trap 'rm -rf "$flat"' EXIT
 [ -d "$runs" ] && find "$runs" -type f -name '*.json' -exec cp {} "$flat/" \;
+[ ${#junit_dirs[@]} -gt 0 ] || junit_dirs=(test-results/unit test-results/integration test-results/e2e)
 merge=()
-if [ -d "$junit" ]; then
-  while IFS= read -r f; do merge+=(--merge-junit "$f"); done < <(find "$junit" -mindepth 2 -type f -name '*.xml' | sort)
-fi
+for dir in "${junit_dirs[@]}"; do
+  [ -d "$dir" ] || continue
+  while IFS= read -r f; do merge+=(--merge-junit "$f"); done < <(find "$dir" -type f -name '*.xml' | sort)
+done
 if [ -z "$(ls -A "$flat")" ]; then
-  [ ${#merge[@]} -gt 0 ] || ci_die "$EXIT_USAGE" "nothing to report: no run records under $runs and no JUnit under $junit (did the test jobs run?)"
+  [ ${#merge[@]} -gt 0 ] || ci_die "$EXIT_USAGE" "nothing to report: no run records under $runs and no JUnit under ${junit_dirs[*]} (did the test jobs run?)"
   # Only JUnit (no e2e flow ran): a placeholder record so report and notify have a run to read.
   printf '{"operation":"pipeline","status":"passed","error":null,"result":{"checks":[],"passed":true}}\n' >"$flat/0-pipeline.json"
 fi
