@@ -45,6 +45,7 @@ let package = Package(
         ),
 
         .testTarget(name: "TerraformIOTests", dependencies: ["TerraformIO"]),
+        .testTarget(name: "ConnectTests", dependencies: ["StreamcheckKit", "Curl", "TerraformIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -6,6 +6,7 @@ public enum Operations {
     public static let all: [OperationDefinition] = [
         version,
     ]
+        + connectorOperations
 
     public static func find(_ words: [String]) -> OperationDefinition? {
         all.first(where: { $0.words == words })

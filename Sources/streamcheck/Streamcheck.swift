@@ -13,6 +13,7 @@ struct Streamcheck: ParsableCommand {
         """,
         subcommands: [
             Version.self,
+            Connector.self,
             External.self,
         ]
     )
