@@ -724,6 +724,7 @@ class Connector:
             if restart_connector:
                 self.state = "RESTARTING"
             for t in targets:
+                t.failed, t.trace = False, None
                 t.state = "RESTARTING"
             snapshot = self.status()
 

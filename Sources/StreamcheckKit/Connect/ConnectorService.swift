@@ -70,7 +70,10 @@ public struct ConnectorService: Sendable {
         if validate {
             let reply = try client.send(endpoints.validate(connectorClass: connectorClass), body: body, deadline: deadline)
             guard reply.isSuccess else {
-                throw StreamcheckError("\(place) rejected the config of connector '\(name)' (HTTP \(reply.status)): \(reply.errorMessage)")
+                if reply.status == 400 || reply.status == 422 {
+                    throw StreamcheckError("\(place) rejected the config of connector '\(name)' (HTTP \(reply.status)): \(reply.errorMessage)")
+                }
+                throw failure(reply, name: name, doing: "validating the config of")
             }
             let errors = Self.validationErrors(reply.json)
             if !errors.isEmpty {
