@@ -12,6 +12,8 @@ BIN=${STREAMCHECK_BIN:-$PWD/.build/debug/streamcheck}
 source scripts/lib/services.sh
 source scripts/lib/connect-standin.sh
 services_init
+# A killed suite still stops its services (the EXIT trap runs on these signals too).
+trap "exit 143" TERM INT
 start_postgres
 start_moto
 start_test_kafka orders:2 again:2 s3out:2 recovery:2
@@ -43,17 +45,18 @@ sql() { psql -X -A -t -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -
 control() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$CONNECT_URL/__standin/$1" >/dev/null; }
 # poll_until SECONDS COMMAND...: bounded wait for an eventually-true condition.
 poll_until() {
-  local limit=$1 i; shift
-  for ((i = 0; i < limit * 5; i++)); do "$@" && return 0; sleep 0.2; done
-  return 1
+  local deadline=$((SECONDS + $1)); shift
+  while ((SECONDS < deadline)); do "$@" && return 0; sleep 0.3; done
+  "$@"
 }
+# s3_count BUCKET PREFIX: "<objects> <lines> <most lines in one object>"
 s3_count() { python3 - "$@" <<'PY'
 import boto3, os, sys
 s3 = boto3.client("s3", endpoint_url=os.environ["STREAMCHECK_S3_ENDPOINT"])
 bucket, prefix = sys.argv[1], sys.argv[2]
 objs = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
-lines = sum(len([l for l in s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode().split("\n") if l.strip()]) for o in objs)
-print(len(objs), lines)
+counts = [len([l for l in s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode().split("\n") if l.strip()]) for o in objs]
+print(len(objs), sum(counts), max(counts, default=0))
 PY
 }
 C=(--connect-url "$CONNECT_URL")
@@ -74,7 +77,7 @@ for part in range(2):
     s3.put_object(Bucket="source-bucket", Key=f"incoming/orders-{part}.json", Body=lines.encode())
 PY
 
-echo "connector apply / wait / data movement"
+echo "connector apply / wait / data movement [${SECONDS}s]"
 run apply1 "$BIN" connector apply "${C[@]}" --name s3-source --config connector.class=$S3_SOURCE --config s3.bucket.name=source-bucket \
   --config s3.prefix=incoming --config kafka.topic=orders --config "store.url=$STREAMCHECK_S3_ENDPOINT" --result-file "$WORK/apply1.json"
 [ $rc = 0 ] && [ "$(jget "$WORK/apply1.json" action)" = created ] && pass "apply creates a connector" || fail "apply creates a connector" "rc=$rc $(cat "$WORK/apply1.err")"
@@ -109,13 +112,14 @@ run status1 "$BIN" connector status "${C[@]}" --name s3-source --result-file "$W
 [ $rc = 0 ] && [ "$(jget "$WORK/status1.json" type)" = source ] && grep -q "RUNNING, 1/1 tasks running" "$WORK/status1.err" \
   && pass "status shows state and tasks" || fail "status" "$(cat "$WORK/status1.err")"
 
-echo "S3 sink"
+echo "S3 sink [${SECONDS}s]"
 run s3sink "$BIN" connector apply "${C[@]}" --name s3-sink --config connector.class=$S3_SINK --config topics=orders --config s3.bucket.name=sink-bucket \
-  --config "store.url=$STREAMCHECK_S3_ENDPOINT" --config flush.size=25 --config topics.dir=exported
-s3_done() { [ "$(s3_count sink-bucket exported/orders/)" = "8 200" ]; }
-[ $rc = 0 ] && poll_until 40 s3_done && pass "S3 sink writes one JSON-lines object per flush.size records" || fail "S3 sink" "$(s3_count sink-bucket exported/orders/) $(cat "$WORK/s3sink.err")"
+  --config "store.url=$STREAMCHECK_S3_ENDPOINT" --config flush.size=25 --config topics.dir=exported --config rotate.schedule.interval.ms=1000
+# 200 records over 2 partitions: full objects of 25, plus at most one partial object per partition.
+s3_done() { local n lines most; read -r n lines most <<<"$(s3_count sink-bucket exported/orders/)"; [ "$lines" = 200 ] && [ "$most" = 25 ] && [ "$n" -ge 8 ] && [ "$n" -le 10 ]; }
+[ $rc = 0 ] && poll_until 60 s3_done && pass "S3 sink writes JSON-lines objects of flush.size records" || fail "S3 sink" "$(s3_count sink-bucket exported/orders/) $(cat "$WORK/s3sink.err")"
 
-echo "pause / resume / stop"
+echo "pause / resume / stop [${SECONDS}s]"
 run pause "$BIN" connector pause "${C[@]}" --name pg-sink
 run waitp "$BIN" connector wait "${C[@]}" --name pg-sink --target-state PAUSED --timeout 20s --result-file "$WORK/waitp.json"
 [ $rc = 0 ] && [ "$(jget "$WORK/waitp.json" state)" = PAUSED ] && pass "pause, then wait PAUSED" || fail "pause" "$(cat "$WORK/pause.err" "$WORK/waitp.err")"
@@ -123,7 +127,7 @@ run resume "$BIN" connector resume "${C[@]}" --name pg-sink
 run waitr "$BIN" connector wait "${C[@]}" --name pg-sink --timeout 20s
 [ $rc = 0 ] && pass "resume, then wait RUNNING" || fail "resume" "$(cat "$WORK/resume.err" "$WORK/waitr.err")"
 
-echo "offsets (KIP-875): reset a sink, data delivered again"
+echo "offsets (KIP-875): reset a sink, data delivered again [${SECONDS}s]"
 run isink "$BIN" connector apply "${C[@]}" --name pg-insert --config connector.class=$JDBC_SINK --config topics=orders --config "connection.url=$PG_URL" \
   --config auto.create=true --config table.name.format=orders_insert
 insert_count() { [ "$(sql 'SELECT count(*) FROM orders_insert')" = "$1" ]; }
@@ -145,7 +149,7 @@ run off4 "$BIN" connector offsets "${C[@]}" --name pg-insert --action alter --of
 run off5 "$BIN" connector offsets "${C[@]}" --name pg-insert --result-file "$WORK/off5.json"
 [ "$(jget "$WORK/off5.json" offsets.0.offset.kafka_offset)" = 0 ] && pass "offsets alter sets a partition's offset" || fail "offsets alter" "$(cat "$WORK/off4.err") $(cat "$WORK/off5.json")"
 
-echo "failure, trace and restart"
+echo "failure, trace and restart [${SECONDS}s]"
 python3 - <<'PY'
 import boto3, os
 s3 = boto3.client("s3", endpoint_url=os.environ["STREAMCHECK_S3_ENDPOINT"])
@@ -185,7 +189,7 @@ run restartc "$BIN" connector restart "${C[@]}" --name s3-sink
 run waitcr "$BIN" connector wait "${C[@]}" --name s3-sink --timeout 20s
 [ $rc = 0 ] && pass "restart brings a FAILED connector back with its tasks" || fail "connector restart" "$(cat "$WORK/restartc.err" "$WORK/waitcr.err")"
 
-echo "transient errors: 409, 429"
+echo "transient errors: 409, 429 [${SECONDS}s]"
 control conflict '{"seconds": 3}'
 run w409 "$BIN" connector wait "${C[@]}" --name pg-sink --timeout 30s
 [ $rc = 0 ] && grep -q "HTTP 409" "$WORK/w409.err" && pass "409 (rebalance) is retried within the timeout" || fail "409 retried" "rc=$rc $(cat "$WORK/w409.err")"
@@ -197,7 +201,7 @@ control rate-limit '{"count": 2, "retry_after": 1}'
 run w429 "$BIN" connector status "${C[@]}" --name pg-sink --timeout 30s
 [ $rc = 0 ] && grep -q "HTTP 429" "$WORK/w429.err" && pass "429 honours Retry-After and succeeds" || fail "429" "rc=$rc $(cat "$WORK/w429.err")"
 
-echo "bad inputs"
+echo "bad inputs [${SECONDS}s]"
 run unknown "$BIN" connector status "${C[@]}" --name no-such-connector
 [ $rc = 1 ] && grep -q "connector 'no-such-connector' not found" "$WORK/unknown.err" && pass "unknown connector: clear error" || fail "unknown connector" "rc=$rc $(cat "$WORK/unknown.err")"
 run unknownw "$BIN" connector wait "${C[@]}" --name no-such-connector --timeout 60s
@@ -227,7 +231,7 @@ run hang "$BIN" connector status "${C[@]}" --name pg-sink --timeout 3s --request
 control reset-faults '{}'
 sleep 0.5
 
-echo "credentials"
+echo "credentials [${SECONDS}s]"
 S=(--connect-url "$SECURE_URL" --name secure-src)
 APPLY_SECURE=(connector apply "${S[@]}" --config connector.class=$S3_SOURCE --config s3.bucket.name=source-bucket --config kafka.topic=again --config "store.url=$STREAMCHECK_S3_ENDPOINT")
 run noauth "$BIN" "${APPLY_SECURE[@]}"
@@ -241,7 +245,7 @@ run halfauth env STREAMCHECK_CONNECT_USERNAME=admin "$BIN" "${APPLY_SECURE[@]}"
 run goodauth env STREAMCHECK_CONNECT_USERNAME=admin STREAMCHECK_CONNECT_PASSWORD=hunter2-secret "$BIN" "${APPLY_SECURE[@]}" --result-file "$WORK/goodauth.json"
 [ $rc = 0 ] && ! grep -rq hunter2-secret "$WORK"/goodauth.* && pass "right credentials work and stay out of output" || fail "good auth" "$(cat "$WORK/goodauth.err")"
 
-echo "external protocol"
+echo "external protocol [${SECONDS}s]"
 run ext bash -c "echo '{\"name\":\"pg-sink\",\"connect_url\":\"$CONNECT_URL\",\"timeout\":\"20s\"}' | '$BIN' external connector wait"
 if [ $rc = 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["state"]=="RUNNING" and d["passed"]=="true" and d["tasks_running"]=="2" and all(isinstance(v,str) for v in d.values())' "$WORK/ext.out"; then
   pass "external connector wait: flat strings, passed=true"
@@ -253,14 +257,39 @@ control fail-task '{"connector":"ext-sink","task":0,"trace":"boom (injected)"}'
 run extf bash -c "echo '{\"name\":\"ext-sink\",\"connect_url\":\"$CONNECT_URL\",\"timeout\":\"20s\"}' | '$BIN' external connector wait"
 [ $rc = 0 ] && grep -q '"passed":"false"' "$WORK/extf.out" && grep -q 'boom (injected)' "$WORK/extf.out" && pass "external wait on FAILED: exit 0, passed=false, trace" || fail "external FAILED" "rc=$rc $(cat "$WORK/extf.out" "$WORK/extf.err")"
 
-echo "delete"
+echo "delete [${SECONDS}s]"
 run del "$BIN" connector delete "${C[@]}" --name ext-sink --result-file "$WORK/del.json"
 run delst "$BIN" connector status "${C[@]}" --name ext-sink
 [ "$(jget "$WORK/del.json" deleted)" = true ] && grep -q "not found" "$WORK/delst.err" && pass "delete waits until the connector is gone" || fail "delete" "$(cat "$WORK/del.err")"
 run del2 "$BIN" connector delete "${C[@]}" --name ext-sink --result-file "$WORK/del2.json"
 [ $rc = 0 ] && [ "$(jget "$WORK/del2.json" already_absent)" = true ] && pass "deleting an absent connector succeeds (repeatable destroy)" || fail "delete absent" "$(cat "$WORK/del2.err")"
 
-echo "Confluent Cloud flavour (against the stand-in's /connect/v1 routes)"
+echo "Terraform modules (terraform test, built-ins only) [${SECONDS}s]"
+if command -v terraform >/dev/null; then
+  export TF_CLI_CONFIG_FILE="$WORK/terraformrc" TF_IN_AUTOMATION=1
+  : >"$TF_CLI_CONFIG_FILE"
+  for module in connector connector-wait; do
+    rm -rf "$WORK/tf-$module"; cp -r "terraform-modules/$module" "$WORK/tf-$module"
+  done
+  run tfinit terraform -chdir="$WORK/tf-connector" init -input=false -no-color
+  run tftest env TF_VAR_name=tf-s3-sink TF_VAR_connect_url="$CONNECT_URL" TF_VAR_streamcheck_bin="$BIN" TF_VAR_result_dir="$WORK/tf-results" \
+    TF_VAR_config="{\"connector.class\"=\"$S3_SINK\", \"topics\"=\"orders\", \"s3.bucket.name\"=\"sink-bucket\", \"store.url\"=\"$STREAMCHECK_S3_ENDPOINT\", \"flush.size\"=\"50\", \"topics.dir\"=\"tf\"}" \
+    terraform -chdir="$WORK/tf-connector" test -no-color
+  [ $rc = 0 ] && grep -q "6 passed, 0 failed" "$WORK/tftest.out" && pass "terraform-modules/connector: create, update, tasks, validations (terraform test)" \
+    || fail "connector module" "$(tail -n 30 "$WORK/tftest.out" "$WORK/tftest.err")"
+  run tfgone "$BIN" connector status "${C[@]}" --name tf-s3-sink
+  [ $rc = 1 ] && grep -q "not found" "$WORK/tfgone.err" && pass "the module's destroy deleted the connector" || fail "module destroy" "rc=$rc $(cat "$WORK/tfgone.err")"
+
+  run tfinit2 terraform -chdir="$WORK/tf-connector-wait" init -input=false -no-color
+  run tftest2 env TF_VAR_name=pg-sink TF_VAR_connect_url="$CONNECT_URL" TF_VAR_streamcheck_bin="$BIN" TF_VAR_result_dir="$WORK/tf-results" \
+    terraform -chdir="$WORK/tf-connector-wait" test -no-color
+  [ $rc = 0 ] && grep -q "3 passed, 0 failed" "$WORK/tftest2.out" && pass "terraform-modules/connector-wait (terraform test)" \
+    || fail "connector-wait module" "$(tail -n 30 "$WORK/tftest2.out" "$WORK/tftest2.err")"
+else
+  fail "terraform is not installed"
+fi
+
+echo "Confluent Cloud flavour (against the stand-in's /connect/v1 routes) [${SECONDS}s]"
 CL=(--api confluent-cloud --connect-url "$CLOUD_URL" --environment env-std1 --cluster lkc-std1)
 run cnokey "$BIN" connector status "${CL[@]}" --name cloud-sink
 [ $rc = 1 ] && grep -q "CONFLUENT_CLOUD_API_KEY and CONFLUENT_CLOUD_API_SECRET" "$WORK/cnokey.err" && pass "cloud without an API key says which variables to set" || fail "cloud no key" "$(cat "$WORK/cnokey.err")"

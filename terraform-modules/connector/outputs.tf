@@ -1,0 +1,39 @@
+output "name" {
+  description = "The connector's name."
+  value       = var.name
+}
+
+output "action" {
+  description = "What apply did the last time it ran: created, updated or unchanged."
+  value       = local.apply_result.action
+}
+
+output "state" {
+  description = "The connector's state when the wait ended (RUNNING, PAUSED, STOPPED)."
+  value       = local.wait_result.state
+}
+
+output "tasks_running" {
+  description = "Tasks in RUNNING state when the wait ended."
+  value       = local.wait_result.tasks_running
+}
+
+output "tasks_total" {
+  description = "Tasks the connector had when the wait ended."
+  value       = local.wait_result.tasks_total
+}
+
+output "tasks" {
+  description = "Each task's id, state and worker."
+  value       = [for t in local.wait_result.tasks : { id = t.id, state = t.state, worker_id = t.worker_id }]
+}
+
+output "waited_ms" {
+  description = "How long the wait took, in milliseconds."
+  value       = local.wait_result.waited_ms
+}
+
+output "wait_result" {
+  description = "The full result of `streamcheck connector wait` (checks, failed_tasks, trace, ...)."
+  value       = local.wait_result
+}
