@@ -38,9 +38,13 @@ public final class KafkaConsumer: @unchecked Sendable {
                 } else {
                     rd_kafka_assign(rk, partitions)
                 }
+                if context.pauseNewAssignments { rd_kafka_pause_partitions(rk, partitions) }
                 context.onRebalance?(true, list)
             } else {
                 context.onRebalance?(false, list)
+                // Commit what was consumed before giving partitions away, so the next owner
+                // starts after it instead of re-reading it.
+                rd_kafka_commit(rk, nil, 0)
                 if cooperative {
                     if let e = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(e) }
                 } else {
@@ -58,6 +62,38 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     public var lastError: String? { context.lastError }
+
+    /// Partitions assigned from now on are paused until `resumeAll` (used to let a whole group
+    /// form before anyone reads, so members split the partitions instead of racing).
+    public func pauseNewAssignments() { context.pauseNewAssignments = true }
+
+    public func resumeAll() {
+        context.pauseNewAssignments = false
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_resume_partitions(handle, list)
+    }
+
+    /// Whether this consumer has read up to the end of every assigned partition, as of the
+    /// last fetch (librdkafka's cached high watermarks: no request is sent).
+    public func caughtUp() -> Bool {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return true }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if list.pointee.cnt == 0 { return true }
+        rd_kafka_position(handle, list)
+        for i in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[i]
+            var low: Int64 = 0
+            var high: Int64 = 0
+            guard rd_kafka_get_watermark_offsets(handle, element.topic, element.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                  high >= 0 else { return false }
+            let position = element.offset
+            if position < 0 ? high > low : position < high { return false }
+        }
+        return true
+    }
 
     public func subscribe(topics: [String]) throws {
         let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!

@@ -5,8 +5,10 @@ import TerraformIO
 public enum Operations {
     public static let all: [OperationDefinition] = [
         version,
-    ]
-        + connectorOperations
+        produce,
+        brokerStart, brokerStop, brokerRun, brokerFault,
+        consume,
+    ] + reportOperations + notifyOperations + connectorOperations
 
     public static func find(_ words: [String]) -> OperationDefinition? {
         all.first(where: { $0.words == words })

@@ -90,7 +90,9 @@ enum OperationShell {
             // A failed operation still says what it did, for Terraform to show.
             try? AtomicFile.write(partial.encodedPretty() + "\n", to: path)
         }
-        if let dir = RunRecord.directory(explicit: parameters.string("report_dir")) {
+        // The background broker is infrastructure, not a step of the flow: it records nothing.
+        let records = operation.words != ["broker", "run"]
+        if records, let dir = RunRecord.directory(explicit: parameters.string("report_dir")) {
             let status: String
             var error: String?
             var result: JSONValue? = partial

@@ -13,8 +13,13 @@ struct Streamcheck: ParsableCommand {
         """,
         subcommands: [
             Version.self,
+            Produce.self,
+            Consume.self,
+            Broker.self,
             Connector.self,
             External.self,
+            Report.self,
+            Notify.self,
         ]
     )
 }

@@ -1,15 +1,16 @@
 # Sourced after scripts/lib/services.sh (and services_init). Starts the Kafka Connect STAND-IN
-# (tests/standins/kafka_connect_standin.py; no real Kafka Connect can be installed here) and,
-# until `streamcheck broker start` is on main, a librdkafka mock cluster as its Kafka.
+# (tests/standins/kafka_connect_standin.py; no real Kafka Connect can be installed here) and
+# streamcheck's embedded broker as its Kafka. Needs $STREAMCHECK_BIN (the built binary).
 
 # start_test_kafka [TOPIC:PARTITIONS ...]: exports KAFKA_BOOTSTRAP and KAFKA_STATE_DIR.
 start_test_kafka() {
   local dir="$SERVICES_DIR/kafka" args=() t i
   for t in "$@"; do args+=(--topic "$t"); done
-  python3 "$STREAMCHECK_ROOT/tests/standins/mock_kafka_broker.py" --state-dir "$dir" "${args[@]}" >"$SERVICES_DIR/kafka.log" 2>&1 &
+  # `broker run` serves in the foreground, so the PID list stops it with everything else.
+  "$STREAMCHECK_BIN" broker run --state-dir "$dir" "${args[@]}" >"$SERVICES_DIR/kafka.log" 2>&1 &
   SERVICE_PIDS+=($!)
   for ((i = 0; i < 100; i++)); do [ -f "$dir/broker.json" ] && break; sleep 0.1; done
-  [ -f "$dir/broker.json" ] || { echo "services: the mock Kafka broker did not start: $(cat "$SERVICES_DIR/kafka.log")" >&2; return 1; }
+  [ -f "$dir/broker.json" ] || { echo "services: the embedded broker did not start: $(cat "$SERVICES_DIR/kafka.log")" >&2; return 1; }
   export KAFKA_STATE_DIR=$dir
   export KAFKA_BOOTSTRAP=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bootstrap_servers"])' "$dir/broker.json")
 }

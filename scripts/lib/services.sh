@@ -66,7 +66,8 @@ start_moto() {
 start_smtp() {
   local port; port=$(free_port)
   export SMTP_MAILDIR="$SERVICES_DIR/mail"
-  mkdir -p "$SMTP_MAILDIR"
+  # A Maildir needs cur/new/tmp: aiosmtpd creates them only when the folder does not exist yet.
+  mkdir -p "$SMTP_MAILDIR"/cur "$SMTP_MAILDIR"/new "$SMTP_MAILDIR"/tmp
   python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$SMTP_MAILDIR" >"$SERVICES_DIR/smtp.log" 2>&1 &
   SERVICE_PIDS+=($!)
   wait_for_port "$port" 20

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Connector suite: drives the real streamcheck binary against the Kafka Connect STAND-IN
-# (tests/standins/kafka_connect_standin.py), real PostgreSQL, moto's S3 API and a Kafka
-# (librdkafka mock cluster). Covers apply/status/wait/pause/resume/stop/restart/delete/offsets,
+# (tests/standins/kafka_connect_standin.py), real PostgreSQL, moto's S3 API and streamcheck's
+# embedded broker. Covers apply/status/wait/pause/resume/stop/restart/delete/offsets,
 # FAILED with trace then restart, 409s and 429s retried, an unreachable or hanging Connect,
 # unknown connector, bad config, wrong credentials, the external protocol and the Confluent
 # Cloud flavour.
@@ -9,6 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 export STREAMCHECK_ROOT=${STREAMCHECK_ROOT:-$PWD}
 BIN=${STREAMCHECK_BIN:-$PWD/.build/debug/streamcheck}
+export STREAMCHECK_BIN=$BIN
 source scripts/lib/services.sh
 source scripts/lib/connect-standin.sh
 services_init

@@ -1,0 +1,189 @@
+import Foundation
+import Kafka
+import TerraformIO
+
+public struct ConsumeRequest {
+    public var kafka: KafkaConfig
+    public var topic: String
+    public var manifest: Manifest
+    public var format: MessageFormat?
+    public var groupId: String
+    public var members: Int
+    public var expectCount: Int?
+    public var timeout: Double
+    public var fromManifestOffsets: Bool
+    public var consumerStartedMicros: Int64
+}
+
+public struct ConsumeOutcome {
+    public let verifier: Verifier
+    public let timedOut: Bool
+    public let durationSeconds: Double
+    /// member index -> partitions it held, in order of assignment.
+    public let assignments: [[Int32]]
+    /// Partitions that were held by two members at the same time (should be none).
+    public let overlappingAssignments: [Int32]
+    public let rebalances: Int
+    public let lastError: String?
+}
+
+/// The longest consume reads on after the last expected message to reach the partitions' ends.
+let drainLimitSeconds = 3.0
+
+/// What the members of one consume share: partition ownership (from rebalance callbacks),
+/// whether the group has formed, and the first fatal error. One lock guards it all.
+final class GroupState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var owner: [Int32: Int] = [:]
+    private var overlapping = Set<Int32>()
+    private var assignments: [[Int32]]
+    private(set) var rebalances = 0
+    private var formed: Bool
+    private var fatal: Error?
+
+    init(members: Int) {
+        assignments = [[Int32]](repeating: [], count: members)
+        formed = members == 1
+    }
+
+    func rebalanced(member: Int, assigned: Bool, partitions: [(topic: String, partition: Int32)]) {
+        lock.lock(); defer { lock.unlock() }
+        rebalances += 1
+        for (_, p) in partitions {
+            if assigned {
+                if let other = owner[p], other != member { overlapping.insert(p) }
+                owner[p] = member
+                assignments[member].append(p)
+            } else if owner[p] == member {
+                owner[p] = nil
+            }
+        }
+    }
+
+    /// True once, for the caller that should resume everyone: when every member that can own a
+    /// partition has one, or the formation deadline passed.
+    func markFormedIfReady(members: Int, partitionCount: Int, pastDeadline: Bool) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if formed { return false }
+        if Set(owner.values).count >= min(members, partitionCount) || pastDeadline {
+            formed = true
+            return true
+        }
+        return false
+    }
+
+    func fail(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if fatal == nil { fatal = error }
+    }
+
+    var fatalError: Error? {
+        lock.lock(); defer { lock.unlock() }
+        return fatal
+    }
+
+    var memberAssignments: [[Int32]] {
+        lock.lock(); defer { lock.unlock() }
+        return assignments.map { Array(Set($0)).sorted() }
+    }
+
+    var overlappingPartitions: [Int32] {
+        lock.lock(); defer { lock.unlock() }
+        return overlapping.sorted()
+    }
+}
+
+/// Consumes with `members` consumers in one group until every expected message has arrived
+/// or the timeout passes, verifying each message as it comes.
+public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome {
+    let verifier = Verifier(manifest: request.manifest, format: request.format, consumedTopic: request.topic,
+                            consumerStartedMicros: request.consumerStartedMicros)
+    var config = request.kafka
+    config.set("group.id", request.groupId)
+    if config.value("auto.offset.reset") == nil { config.set("auto.offset.reset", "earliest") }
+    // Short group timeouts: joins take about half of session.timeout.ms on the embedded broker.
+    if config.value("session.timeout.ms") == nil { config.set("session.timeout.ms", "6000") }
+    if config.value("heartbeat.interval.ms") == nil { config.set("heartbeat.interval.ms", "500") }
+    if config.value("enable.auto.commit") == nil { config.set("enable.auto.commit", "true") }
+    if config.value("auto.commit.interval.ms") == nil { config.set("auto.commit.interval.ms", "1000") }
+
+    let startOffsets: [Int32: Int64] = {
+        guard request.fromManifestOffsets, request.topic == request.manifest.header.topic else { return [:] }
+        var first: [Int32: Int64] = [:]
+        for e in request.manifest.entries where e.partition >= 0 {
+            first[e.partition] = min(first[e.partition] ?? e.offset, e.offset)
+        }
+        return first
+    }()
+
+    let state = GroupState(members: request.members)
+    let started = Clock.monotonicSeconds()
+    let deadline = started + request.timeout
+    var consumers: [KafkaConsumer] = []
+    for member in 0..<request.members {
+        let consumer = try KafkaConsumer(config: config, onRebalance: { assigned, partitions in
+            state.rebalanced(member: member, assigned: assigned, partitions: partitions)
+        }, startOffset: { topic, partition in
+            topic == request.topic ? startOffsets[partition] : nil
+        })
+        if request.members > 1 { consumer.pauseNewAssignments() }
+        try consumer.subscribe(topics: [request.topic])
+        consumers.append(consumer)
+    }
+    // With several members, nobody reads until every member that can own a partition has one
+    // (bounded): then the members split the partitions instead of the first one taking all.
+    let partitionCount = request.members > 1 ? ((try? consumers[0].partitionCount(topic: request.topic, timeout: min(10, request.timeout))) ?? request.members) : 1
+    let formationDeadline = started + min(request.timeout / 2, 30)
+
+    // Broker retention may already have removed the oldest messages: tell that from loss.
+    if request.topic == request.manifest.header.topic, let probe = consumers.first {
+        let partitions = Set(request.manifest.entries.lazy.filter { $0.partition >= 0 }.map(\.partition))
+        var low: [Int32: Int64] = [:]
+        for p in partitions {
+            if let marks = try? probe.watermarks(topic: request.topic, partition: p, timeout: min(5, request.timeout)) { low[p] = marks.low }
+        }
+        for (seq, e) in request.manifest.entries.enumerated() where e.partition >= 0 {
+            if let l = low[e.partition], e.offset < l { verifier.truncatedByRetention.insert(seq) }
+        }
+    }
+
+    let target = min(request.expectCount ?? verifier.target, verifier.target)
+    let allConsumers = consumers
+    let group = DispatchGroup()
+    for consumer in consumers {
+        group.enter()
+        Thread.detachNewThread {
+            defer { group.leave() }
+            // After the last expected message, read on to the end of every assigned partition
+            // (bounded): a duplicate or tampered copy behind it must not go unseen.
+            var completedAt: Double?
+            while state.fatalError == nil {
+                let now = Clock.monotonicSeconds()
+                if now >= deadline { break }
+                if verifier.uniqueCount >= target {
+                    if completedAt == nil { completedAt = now }
+                    if consumer.caughtUp() || now - completedAt! > drainLimitSeconds { break }
+                }
+                if state.markFormedIfReady(members: request.members, partitionCount: partitionCount, pastDeadline: now > formationDeadline) {
+                    for c in allConsumers { c.resumeAll() }
+                }
+                do {
+                    if case let .message(m) = try consumer.poll(timeoutMs: 100) { verifier.observe(m) }
+                } catch {
+                    state.fail(error)
+                }
+            }
+        }
+    }
+    group.wait()
+    let lastError = consumers.compactMap(\.lastError).last
+    for consumer in consumers {
+        try? consumer.commit()
+        consumer.close()
+    }
+    if let fatal = state.fatalError { throw StreamcheckError("consumer failed on topic '\(request.topic)': \(fatal)") }
+    let duration = Clock.monotonicSeconds() - started
+    return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target, durationSeconds: duration,
+                          assignments: state.memberAssignments, overlappingAssignments: state.overlappingPartitions,
+                          rebalances: state.rebalances, lastError: lastError)
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Kafka
+import TerraformIO
+
+extension Operations {
+    public static let consumeParameters: [ParameterSpec] = [
+        KafkaSettings.bootstrapSpec,
+        ParameterSpec("topic", .string, help: "Topic to consume (default: the manifest's topic)."),
+        ParameterSpec("manifest", .path, required: true, help: "The manifest produce (or seed-source) wrote."),
+        ParameterSpec("group_id", .string, help: "Consumer group (default: streamcheck-<run_id>)."),
+        ParameterSpec("members", .integer(1...64), help: "Consumers in the same group (default 1)."),
+        ParameterSpec("expect_count", .integer(0...10_000_000), help: "Messages to wait for (default: the manifest's count)."),
+        ParameterSpec("timeout", .duration(0.5...3600), help: "Bound on the whole consume (default 30s); it never hangs."),
+        ParameterSpec("from", .choice(["beginning", "manifest"]), help: "Start at the beginning of each partition or at the manifest's first offsets (default beginning)."),
+        ParameterSpec("delivery_sla", .duration(0...86_400), help: "Every message must arrive within this latency, e.g. 30s."),
+        ParameterSpec("background", .boolean, help: "Start consuming in the background and return a handle at once; read it later with --collect."),
+        ParameterSpec("handle", .path, help: "With background or collect: the handle file."),
+        ParameterSpec("collect", .boolean, help: "Wait for a background consume (bounded by timeout) and return its result."),
+        ParameterSpec("background_started", .integer(0...Int64.max), help: "Internal: when a background consume was started (epoch microseconds)."),
+        KafkaSettings.kafkaConfigSpec,
+    ] + AvroSupport.consumeParameters
+
+    public static let consume = OperationDefinition(
+        words: ["consume"],
+        summary: "Consume and verify against a manifest: count, integrity, ordering, duplicates, loss, latency.",
+        parameters: consumeParameters
+    ) { p in
+        if try p.bool("collect") == true { return try collectBackgroundConsume(p) }
+        if try p.bool("background") == true { return try startBackgroundConsume(p) }
+        return try runConsume(p, startedMicros: try p.int("background_started").map { Int64($0) })
+    }
+
+    /// Builds the decoder for consume. Avro plugs in here when its layer is present.
+    nonisolated(unsafe) public static var makeConsumeFormat: (ManifestHeader, Parameters) throws -> MessageFormat? = { header, p in
+        if let checking = try AvroSupport.makeConsumeFormat(header, p) { return checking }
+        return try? MessageFormats.make(header: header)
+    }
+
+    /// Extra checks a format adds (schema_compliance): (checks, extra result fields).
+    nonisolated(unsafe) public static var extraConsumeChecks: [(Verifier, Parameters) -> ([Check], [(String, JSONValue)])] = [AvroSupport.schemaComplianceCheck]
+
+    static func runConsume(_ p: Parameters, startedMicros: Int64?) throws -> OperationOutcome {
+        let manifestPath = try p.requiredString("manifest")
+        let manifest = try Manifest.read(path: manifestPath)
+        let topic = p.string("topic") ?? manifest.header.topic
+        let groupId = p.string("group_id") ?? "streamcheck-\(manifest.header.runId)"
+        let timeout = try p.duration("timeout") ?? 30
+        let request = ConsumeRequest(
+            kafka: try KafkaSettings.config(p), topic: topic, manifest: manifest,
+            format: try makeConsumeFormat(manifest.header, p), groupId: groupId, members: try p.int("members") ?? 1,
+            expectCount: try p.int("expect_count"), timeout: timeout, fromManifestOffsets: p.string("from") == "manifest",
+            consumerStartedMicros: startedMicros ?? Clock.nowMicros())
+        let outcome = try consumeAndVerify(request)
+        return consumeResult(outcome, request: request, sla: try p.duration("delivery_sla"), parameters: p)
+    }
+
+    static func consumeResult(_ o: ConsumeOutcome, request: ConsumeRequest, sla: Double?, parameters: Parameters) -> OperationOutcome {
+        let v = o.verifier
+        let expected = request.expectCount ?? request.manifest.entries.count
+        let truncated = v.truncatedByRetention.count
+        let (missing, missingSample) = v.missingSeqs(limit: 10)
+        let honestP2C = v.consumerRanDuringProduce
+        // The figure checked against the SLA: produce→consume when the consumer watched the
+        // data flow, else the record timestamp at the destination minus the produce time.
+        let slaLatency = honestP2C ? v.produceToConsume : v.endToEnd
+        let slaKind = honestP2C ? "produce_to_consume" : "record_timestamp_minus_produce_time"
+
+        var checks: [Check] = []
+        let target = min(expected, v.target)
+        let retentionNote = truncated > 0 ? " (\(truncated) truncated by broker retention before they could be read)" : ""
+        checks.append(Check(name: "count", passed: v.unique >= target, expected: "\(target) messages\(retentionNote)", found: "\(v.unique) messages"))
+        checks.append(Check(name: "integrity", passed: v.corrupted == 0, expected: "every message matches its digest and the manifest",
+                            found: v.corrupted == 0 ? "all match" : "\(v.corrupted) corrupted: \(v.samples.joined(separator: "; "))"))
+        checks.append(Check(name: "ordering", passed: v.outOfOrder == 0 && v.outOfOrderByKey == 0,
+                            expected: "produce order within each partition and key",
+                            found: "\(v.outOfOrder) out of order by partition, \(v.outOfOrderByKey) by key"))
+        checks.append(Check(name: "duplicates", passed: v.duplicates == 0, expected: "no message delivered twice",
+                            found: "\(v.duplicates) duplicates" + (v.redelivered > 0 ? ", \(v.redelivered) at-least-once redeliveries of the same offset" : "")))
+        checks.append(Check(name: "loss", passed: missing == 0, expected: "no message lost",
+                            found: missing == 0 ? "none missing\(retentionNote)" : "\(missing) missing, e.g. seq \(missingSample.map(String.init).joined(separator: ", "))"))
+        if request.members > 1 {
+            checks.append(Check(name: "exclusive_assignment", passed: o.overlappingAssignments.isEmpty,
+                                expected: "no partition owned by two members at once",
+                                found: o.overlappingAssignments.isEmpty ? "exclusive" : "shared: \(o.overlappingAssignments)"))
+        }
+        var slaViolations = 0
+        if let sla {
+            slaViolations = slaLatency.countAbove(micros: Int64(sla * 1_000_000))
+            checks.append(Check(name: "latency_sla", passed: slaViolations == 0 && slaLatency.count > 0,
+                                expected: "every message within \(Duration.describe(sla)) (\(slaKind))",
+                                found: slaLatency.count == 0 ? "no latency measured" : "\(slaViolations) over, max \(JSONValue.format(slaLatency.maxMs ?? 0)) ms"))
+        }
+        var extraFields: [(String, JSONValue)] = []
+        for extra in extraConsumeChecks {
+            let (moreChecks, fields) = extra(v, parameters)
+            checks += moreChecks
+            extraFields += fields
+        }
+        let failed = checks.filter { !$0.passed }.map(\.name)
+        let passed = failed.isEmpty
+
+        var fields: [(String, JSONValue)] = []
+        fields.append(("passed", .bool(passed)))
+        fields.append(("failed_checks", .string(failed.joined(separator: ","))))
+        fields.append(("run_id", .string(request.manifest.header.runId)))
+        fields.append(("topic", .string(request.topic)))
+        fields.append(("group_id", .string(request.groupId)))
+        fields.append(("members", .int(Int64(request.members))))
+        fields.append(("messages_expected", .int(Int64(expected))))
+        fields.append(("messages_consumed", .int(Int64(v.unique))))
+        fields.append(("missing", .int(Int64(missing))))
+        fields.append(("truncated_by_retention", .int(Int64(truncated))))
+        fields.append(("duplicates", .int(Int64(v.duplicates))))
+        fields.append(("redelivered", .int(Int64(v.redelivered))))
+        fields.append(("out_of_order", .int(Int64(v.outOfOrder + v.outOfOrderByKey))))
+        fields.append(("corrupted", .int(Int64(v.corrupted))))
+        fields.append(("foreign", .int(Int64(v.foreign))))
+        fields.append(("identified_by_content", .int(Int64(v.identifiedByContent))))
+        fields += v.endToEnd.fields(prefix: "latency_ms")
+        fields.append(("latency_kind", .string("record_timestamp_minus_produce_time")))
+        fields.append(("latency_timestamp_type", .string(v.latencyTimestampType)))
+        if honestP2C {
+            fields += v.produceToConsume.fields(prefix: "produce_to_consume_ms")
+        } else {
+            fields.append(("produce_to_consume_ms_p99", .null))
+        }
+        fields.append(("delivery_sla_ms", sla.map { .double($0 * 1000) } ?? .null))
+        fields.append(("sla_latency_kind", .string(slaKind)))
+        fields.append(("sla_violations", .int(Int64(slaViolations))))
+        fields.append(("throughput_msgs_per_s", .double(v.throughput.rounded())))
+        fields.append(("duration_ms", .int(Int64(o.durationSeconds * 1000))))
+        fields.append(("timed_out", .bool(o.timedOut)))
+        fields += extraFields
+        fields.append(("checks", .array(checks.map(\.json))))
+        fields.append(("partition_assignment", .array(o.assignments.enumerated().map { member, partitions in
+            .object([("member", .int(Int64(member))), ("partitions", .array(partitions.map { .int(Int64($0)) }))])
+        })))
+        fields.append(("latency_histogram", v.endToEnd.buckets))
+        fields.append(("throughput_timeline", v.throughputTimeline))
+        fields.append(("missing_sample", .array(missingSample.map { .int(Int64($0)) })))
+        if let error = o.lastError, o.timedOut { fields.append(("last_client_error", .string(error))) }
+
+        var summary = passed
+            ? "verified \(v.unique)/\(expected) messages on \(request.topic): all checks passed"
+            : "verification FAILED on \(request.topic): \(failed.joined(separator: ", ")) (consumed \(v.unique)/\(expected), missing \(missing), duplicates \(v.duplicates), out of order \(v.outOfOrder + v.outOfOrderByKey), corrupted \(v.corrupted))"
+        if truncated > 0 { summary += "; \(truncated) messages were truncated by broker retention, not lost" }
+        if o.timedOut, let error = o.lastError { summary += "; last client error: \(error)" }
+        return OperationOutcome(result: .object(fields), passed: passed, summary: summary)
+    }
+
+    // MARK: background consume
+
+    static func startBackgroundConsume(_ p: Parameters) throws -> OperationOutcome {
+        guard let handle = p.string("handle") else {
+            throw ParameterError("'\(p.name("background"))' needs '\(p.name("handle"))': the file a later collect reads")
+        }
+        _ = try Manifest.read(path: try p.requiredString("manifest"))  // fail now, not in the background
+        var arguments = ["consume"]
+        for spec in consumeParameters where !["background", "handle", "collect", "kafka_config", "background_started", "result_file", "report_dir"].contains(spec.key) {
+            if let value = p.string(spec.key) { arguments += [spec.flag, value] }
+        }
+        for (k, v) in try p.keyValues("kafka_config") { arguments += ["-X", "\(k)=\(v)"] }
+        let resultPath = handle + ".result.json"
+        let logPath = handle + ".log"
+        try? FileManager.default.removeItem(atPath: resultPath)
+        // The child records the moment it started, so its produce→consume latency stays honest.
+        arguments += ["--result-file", resultPath, "--background-started", String(Clock.nowMicros())]
+        let pid = try BackgroundProcess.spawnSelf(arguments, logPath: logPath)
+        let json = JSONValue.object([
+            ("handle", .string(absolutePath(handle))), ("pid", .int(Int64(pid))),
+            ("result_file", .string(absolutePath(resultPath))), ("log", .string(absolutePath(logPath))),
+        ])
+        try AtomicFile.write(json.encodedPretty() + "\n", to: handle)
+        return OperationOutcome(result: json, summary: "consuming in the background (pid \(pid)); collect with --collect --handle \(handle)")
+    }
+
+    static func collectBackgroundConsume(_ p: Parameters) throws -> OperationOutcome {
+        guard let handlePath = p.string("handle") else {
+            throw ParameterError("'\(p.name("collect"))' needs '\(p.name("handle"))': the file --background wrote")
+        }
+        guard let data = FileManager.default.contents(atPath: handlePath), let handle = try? JSONValue.parse(bytes: [UInt8](data)),
+              let pid = handle["pid"]?.int64Value, let resultPath = handle["result_file"]?.stringValue else {
+            throw StreamcheckError("cannot read consume handle \(handlePath); pass the file that consume --background wrote")
+        }
+        let deadline = Date().addingTimeInterval(try p.duration("timeout") ?? 30)
+        while BackgroundProcess.isAlive(pid_t(pid)) && Date() < deadline { usleep(50_000) }
+        if BackgroundProcess.isAlive(pid_t(pid)) {
+            BackgroundProcess.stop(pid_t(pid), grace: 5)
+            throw StreamcheckError("background consume (pid \(pid)) did not finish in time; it was stopped (log: \(handle["log"]?.stringValue ?? ""))")
+        }
+        guard let resultData = FileManager.default.contents(atPath: resultPath), let result = try? JSONValue.parse(bytes: [UInt8](resultData)) else {
+            let log = (try? String(contentsOfFile: handle["log"]?.stringValue ?? "", encoding: .utf8)) ?? ""
+            let last = log.split(separator: "\n").last.map(String.init) ?? "no output"
+            throw StreamcheckError("background consume (pid \(pid)) left no result: \(last)")
+        }
+        let passed = result["passed"]?.boolValue
+        let summary = "collected background consume: " + (passed == true ? "all checks passed" : "FAILED: \(result["failed_checks"]?.stringValue ?? "error")")
+        return OperationOutcome(result: result, passed: passed, summary: summary)
+    }
+}

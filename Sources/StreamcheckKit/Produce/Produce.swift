@@ -1,0 +1,181 @@
+import Foundation
+import Kafka
+import TerraformIO
+
+/// Header names every produced message carries. The payload stays exactly the user's format.
+public enum StreamcheckHeaders {
+    public static let runId = "streamcheck.run_id"
+    public static let seq = "streamcheck.seq"
+    public static let producedAt = "streamcheck.produced_at"
+    public static let digest = "streamcheck.digest"
+}
+
+public struct ProduceRequest {
+    public var kafka: KafkaConfig
+    public var topic: String
+    public var messageCount: Int
+    public var format: MessageFormat
+    public var formatName: String
+    public var schemaFile: String?
+    public var dataFile: String?
+    public var keyStrategy: KeyStrategy
+    public var seed: UInt64
+    /// Messages per second; 0 = as fast as possible.
+    public var rate: Double
+    public var streaming: Bool
+    public var runId: String
+    public var manifestPath: String
+    public var deliveryTimeout: Double
+    /// Extra manifest header facts a format wants to keep (registry URL, subject, schema id).
+    public var manifestExtras: (registryURL: String?, subject: String?, schemaId: Int?) = (nil, nil, nil)
+}
+
+public enum KeyStrategy: Equatable {
+    case none, sequence, random
+    case field(String)
+
+    public static func parse(_ text: String, name: String) throws -> KeyStrategy {
+        switch text {
+        case "none": return .none
+        case "sequence": return .sequence
+        case "random": return .random
+        default:
+            if text.hasPrefix("field:"), text.count > 6 { return .field(String(text.dropFirst(6))) }
+            throw ParameterError("invalid value '\(text)' for '\(name)': expected none, sequence, random or field:<name>")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .sequence: return "sequence"
+        case .random: return "random"
+        case let .field(f): return "field:\(f)"
+        }
+    }
+
+    func key(seq: Int, seed: UInt64, record: JSONValue) throws -> [UInt8]? {
+        switch self {
+        case .none: return nil
+        case .sequence: return Array(String(seq).utf8)
+        case .random:
+            var rng = SplitMix64(seed: seed ^ 0x5EED_4B45_5953, seq: seq)
+            return Array(ContentDigest.hex(rng.next()).utf8)
+        case let .field(name):
+            guard let value = record[name], value != .null else {
+                throw StreamcheckError("key_strategy field:\(name): message \(seq) has no field '\(name)'; pick a field every record has")
+            }
+            return Array((value.stringValue ?? value.encoded()).utf8)
+        }
+    }
+}
+
+public struct ProduceResult {
+    public var manifest: Manifest
+    public var failed: Int
+    public var firstError: String?
+    public var durationSeconds: Double
+    public var ackLatency: LatencyRecorder
+    public var partitionCounts: [Int32: Int]
+}
+
+/// Produces `messageCount` messages with an idempotent producer and waits for every delivery
+/// report. The manifest records what was acknowledged; nothing unacknowledged counts as sent.
+public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
+    let count = request.messageCount
+    let startMicros = Clock.nowMicros()
+    let startMs = startMicros / 1000
+    var entries = [ManifestEntry](repeating: .unacknowledged, count: count)
+    var acknowledged = 0
+    var failed = 0
+    var firstError: String?
+    var ackLatency = LatencyRecorder()
+    var partitionCounts: [Int32: Int] = [:]
+
+    var config = request.kafka
+    if request.streaming {
+        if config.value("linger.ms") == nil { config.set("linger.ms", "0") }
+    } else {
+        if config.value("linger.ms") == nil { config.set("linger.ms", "20") }
+        if config.value("batch.num.messages") == nil { config.set("batch.num.messages", "10000") }
+        if config.value("queue.buffering.max.messages") == nil { config.set("queue.buffering.max.messages", "500000") }
+    }
+    if config.value("message.timeout.ms") == nil {
+        config.set("message.timeout.ms", String(Int(request.deliveryTimeout * 1000)))
+    }
+
+    // Delivery reports arrive on this thread (inside poll/flush/produce), so no lock is needed.
+    let producer = try KafkaProducer(config: config) { report in
+        let seq = report.token
+        guard seq >= 0, seq < count else { return }
+        if let error = report.error {
+            failed += 1
+            if firstError == nil { firstError = error.message }
+            entries[seq].partition = -1
+            entries[seq].offset = -1
+            return
+        }
+        entries[seq].partition = report.partition
+        entries[seq].offset = report.offset
+        acknowledged += 1
+        partitionCounts[report.partition, default: 0] += 1
+        let producedMicros = startMs * 1000 + Int64(entries[seq].producedAt) * 100
+        ackLatency.record(micros: Clock.nowMicros() - producedMicros)
+    }
+
+    let runIdBytes = Array(request.runId.utf8)
+    let clockStart = Clock.monotonicSeconds()
+    for seq in 0..<count {
+        if request.rate > 0 {
+            let due = clockStart + Double(seq) / request.rate
+            while true {
+                let wait = due - Clock.monotonicSeconds()
+                if wait <= 0 { break }
+                producer.poll(timeoutMs: Int32(max(1, min(wait * 1000, 100))))
+            }
+        }
+        let record = try request.format.record(at: seq)
+        let (value, digest) = try request.format.encodeWithDigest(record)
+        let key = try request.keyStrategy.key(seq: seq, seed: request.seed, record: record)
+        let nowMicros = Clock.nowMicros()
+        let producedAt = UInt32(clamping: max(0, (nowMicros - startMs * 1000) / 100))
+        entries[seq] = ManifestEntry(partition: -1, offset: -1, keyHash: ContentDigest.keyHash(key), digest: digest, producedAt: producedAt)
+        let headers: [(String, [UInt8])] = [
+            (StreamcheckHeaders.runId, runIdBytes),
+            (StreamcheckHeaders.seq, Array(String(seq).utf8)),
+            (StreamcheckHeaders.producedAt, Array(String(nowMicros).utf8)),
+            (StreamcheckHeaders.digest, Array(ContentDigest.hex(digest).utf8)),
+        ]
+        do {
+            try producer.produce(topic: request.topic, key: key, value: value, headers: headers, token: seq, queueWait: request.deliveryTimeout)
+        } catch {
+            // Stop enqueueing, but still wait for what is in flight so the manifest is honest.
+            if firstError == nil { firstError = "\(error)" }
+            break
+        }
+        if request.streaming || seq % 1000 == 0 { producer.poll(timeoutMs: 0) }
+    }
+    let remaining = producer.flush(timeout: request.deliveryTimeout)
+    if remaining > 0 {
+        producer.purgeOutstanding()
+        if firstError == nil { firstError = "\(remaining) messages still in flight after \(Int(request.deliveryTimeout))s" }
+    }
+    if let lastError = producer.lastError, firstError != nil, !(firstError!.contains(lastError)) {
+        firstError! += " (last broker error: \(lastError))"
+    }
+    let duration = Clock.monotonicSeconds() - clockStart
+    let header = ManifestHeader(
+        runId: request.runId, topic: request.topic, dataFormat: request.formatName, messageCount: count, seed: request.seed,
+        keyStrategy: request.keyStrategy.description,
+        schemaFile: request.schemaFile.map(absolutePath), dataFile: request.dataFile.map(absolutePath),
+        registryURL: request.manifestExtras.registryURL, subject: request.manifestExtras.subject,
+        schemaId: request.manifestExtras.schemaId, startedAtMs: startMs)
+    let manifest = Manifest(header: header, entries: entries)
+    try manifest.write(to: request.manifestPath)
+    return ProduceResult(manifest: manifest, failed: count - acknowledged, firstError: firstError, durationSeconds: duration,
+                         ackLatency: ackLatency, partitionCounts: partitionCounts)
+}
+
+func absolutePath(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+}
