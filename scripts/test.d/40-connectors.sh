@@ -43,7 +43,10 @@ print(json.dumps(v) if isinstance(v,(dict,list,bool)) or v is None else v)' "$@"
 # jhas FILE KEY TEXT: the result's KEY contains TEXT.
 jhas() { local v; v=$(jget "$1" "$2") && [[ "$v" == *"$3"* ]]; }
 sql() { psql -X -A -t -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -c "$1" 2>/dev/null; }
-control() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$CONNECT_URL/__standin/$1" >/dev/null; }
+# control ACTION JSON: the stand-in's fault controls (POST /__standin/ACTION).
+control() { python3 -c 'import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST", headers={"Content-Type": "application/json"})
+urllib.request.urlopen(req, timeout=10).read()' "$CONNECT_URL/__standin/$1" "$2" 2>/dev/null || true; }
 # poll_until SECONDS COMMAND...: bounded wait for an eventually-true condition.
 poll_until() {
   local deadline=$((SECONDS + $1)); shift

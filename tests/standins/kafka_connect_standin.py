@@ -14,8 +14,10 @@ injected on request), schemaless JSON only. Fault controls for tests live under 
 
 Usage:
   kafka_connect_standin.py [--host 127.0.0.1] [--port 0] [--state-dir DIR]
-                           [--bootstrap-servers HOST:PORT]
-  --port 0 picks a free port; DIR/connect.json then holds {"connect_url", "pid"}.
+                           [--bootstrap-servers HOST:PORT | DIR/broker.json] [--background]
+  kafka_connect_standin.py --stop --state-dir DIR
+  --port 0 picks a free port; DIR/connect.json then holds {"connect_url", "pid", "bootstrap_servers"}.
+  --background returns once serving (for Terraform's local-exec); --stop ends it by its PID.
   Basic auth is required when KAFKA_CONNECT_STANDIN_USERNAME and _PASSWORD are set; the Cloud
   routes (/connect/v1/...) require KAFKA_CONNECT_STANDIN_CLOUD_KEY and _SECRET when set.
 """
@@ -1198,8 +1200,57 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, body)
 
 
+def start_in_background(args):
+    """--background: start a detached stand-in (its own session, output to DIR/connect.log) and
+    return once DIR/connect.json says it serves, so Terraform's local-exec can start it."""
+    import subprocess
+    state = os.path.join(args.state_dir, "connect.json")
+    if os.path.exists(state):
+        os.remove(state)
+    os.makedirs(args.state_dir, exist_ok=True)
+    argv = [a for a in sys.argv[1:] if a != "--background"]
+    with open(os.path.join(args.state_dir, "connect.log"), "ab") as out:
+        child = subprocess.Popen([sys.executable, os.path.abspath(__file__)] + argv, stdin=subprocess.DEVNULL,
+                                 stdout=out, stderr=out, start_new_session=True)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if os.path.exists(state):
+            with open(state) as f:
+                print(f.read())
+            return 0
+        if child.poll() is not None:
+            sys.exit(f"kafka-connect-standin: did not start (exit {child.returncode}); see {args.state_dir}/connect.log")
+        time.sleep(0.1)
+    child.terminate()
+    sys.exit(f"kafka-connect-standin: not serving after 20s; see {args.state_dir}/connect.log")
+
+
+def stop_background(args):
+    """--stop: SIGTERM the stand-in recorded in DIR/connect.json and wait (bounded) until it exits."""
+    state = os.path.join(args.state_dir, "connect.json")
+    if not os.path.exists(state):
+        return 0
+    with open(state) as f:
+        pid = json.load(f)["pid"]
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    os.remove(state)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description="Kafka Connect stand-in (tests only): Kafka Connect's REST API with connectors that move data.")
+    parser.add_argument("--background", action="store_true", help="start detached and return once serving (needs --state-dir)")
+    parser.add_argument("--stop", action="store_true", help="stop the stand-in recorded in --state-dir")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--state-dir", help="write connect.json {connect_url, pid} here once listening")
@@ -1207,6 +1258,12 @@ def main():
                         help="Kafka for connectors that do not set bootstrap.servers; or a broker.json path")
     parser.add_argument("--startup-delay", type=float, default=0.3, help="seconds a connector stays UNASSIGNED after create/restart")
     args = parser.parse_args()
+    if (args.background or args.stop) and not args.state_dir:
+        parser.error("--background and --stop need --state-dir")
+    if args.stop:
+        return stop_background(args)
+    if args.background:
+        return start_in_background(args)
 
     bootstrap = args.bootstrap_servers
     if bootstrap.endswith(".json") and os.path.exists(bootstrap):
@@ -1239,4 +1296,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -24,7 +24,7 @@ public struct ConnectorService: Sendable {
                 : "\(ConnectAuth.usernameVariable) and \(ConnectAuth.passwordVariable)"
             return StreamcheckError("\(place) refused the credentials (HTTP \(reply.status)) while \(doing) connector '\(name)': check \(vars)")
         case 404:
-            return StreamcheckError("connector '\(name)' not found at \(place) (HTTP 404: \(reply.errorMessage)); check the name, or create it with `streamcheck connector apply`")
+            return StreamcheckError("connector '\(name)' not found: \(place) answered HTTP 404 (\(reply.errorMessage)); check the name, or create it with `streamcheck connector apply`")
         default:
             return StreamcheckError("\(place) answered HTTP \(reply.status) while \(doing) connector '\(name)': \(reply.errorMessage)")
         }
