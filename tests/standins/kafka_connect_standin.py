@@ -462,6 +462,16 @@ class JdbcSinkTask(SinkTaskBase):
             cols = list(r.keys())
             values = [json.dumps(v) if isinstance(v, (dict, list)) else v for v in r.values()]
             placeholders = ", ".join("%s::jsonb" if isinstance(v, (dict, list)) else "%s" for v in r.values())
+            if mode == "update" and pk:
+                updates = [c for c in cols if c not in pk]
+                if not updates:
+                    continue
+                by_col = dict(zip(cols, values))
+                casts = {c: "::jsonb" if isinstance(r[c], (dict, list)) else "" for c in cols}
+                sql = (f"UPDATE {self.quote(table)} SET " + ", ".join(f"{self.quote(c)} = %s{casts[c]}" for c in updates)
+                       + " WHERE " + " AND ".join(f"{self.quote(c)} = %s" for c in pk))
+                cur.execute(sql, [by_col[c] for c in updates] + [by_col[c] for c in pk])
+                continue
             sql = f"INSERT INTO {self.quote(table)} ({', '.join(self.quote(c) for c in cols)}) VALUES ({placeholders})"
             if mode == "upsert" and pk:
                 updates = [c for c in cols if c not in pk]
