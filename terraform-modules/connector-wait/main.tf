@@ -4,7 +4,7 @@
 
 locals {
   result_dir = var.result_dir != "" ? var.result_dir : "${path.root}/.streamcheck/connectors"
-  wait_file  = "${local.result_dir}/${replace(var.name, "/[^A-Za-z0-9._-]/", "_")}.wait.json"
+  wait_file  = "${local.result_dir}/${replace(var.name, "/[^A-Za-z0-9._-]/", "_")}.connector-wait.json"
 }
 
 resource "terraform_data" "wait" {
@@ -20,6 +20,15 @@ resource "terraform_data" "wait" {
 
   input = {
     wait_file = local.wait_file
+  }
+
+  # The result file belongs to this resource: gone with it, so teardown leaves nothing behind.
+  provisioner "local-exec" {
+    when    = destroy
+    command = "rm -f \"$WAIT_FILE\""
+    environment = {
+      WAIT_FILE = self.input.wait_file
+    }
   }
 
   lifecycle {
@@ -60,6 +69,7 @@ resource "terraform_data" "wait" {
 }
 
 locals {
-  # Read after the provisioner ran: the path comes from the resource's output.
-  result = jsondecode(file(terraform_data.wait.output.wait_file))
+  # Read after the provisioner ran: the path comes from the resource's output. A result file
+  # deleted by hand yields null outputs instead of a configuration that can no longer plan.
+  result = fileexists(terraform_data.wait.output.wait_file) ? jsondecode(file(terraform_data.wait.output.wait_file)) : null
 }

@@ -50,6 +50,16 @@ resource "terraform_data" "apply" {
     wait_file  = local.wait_file
   }
 
+  # The result files belong to this resource: gone with it, so teardown leaves nothing behind.
+  provisioner "local-exec" {
+    when    = destroy
+    command = "rm -f \"$APPLY_FILE\" \"$WAIT_FILE\""
+    environment = {
+      APPLY_FILE = self.input.apply_file
+      WAIT_FILE  = self.input.wait_file
+    }
+  }
+
   provisioner "local-exec" {
     # The config travels in an environment variable and a private file, not on the command
     # line (ps) and not in a result; streamcheck substitutes $${env:VAR} references itself.
@@ -83,7 +93,8 @@ resource "terraform_data" "apply" {
 
 locals {
   # Read after the provisioner ran (the path comes from the resource's output, so it is
-  # unknown at plan time and evaluated only once the files exist).
-  apply_result = jsondecode(file(terraform_data.apply.output.apply_file))
-  wait_result  = jsondecode(file(terraform_data.apply.output.wait_file))
+  # unknown at plan time and evaluated only once the files exist). A result file deleted by
+  # hand yields null outputs instead of a configuration that can no longer plan or destroy.
+  apply_result = fileexists(terraform_data.apply.output.apply_file) ? jsondecode(file(terraform_data.apply.output.apply_file)) : null
+  wait_result  = fileexists(terraform_data.apply.output.wait_file) ? jsondecode(file(terraform_data.apply.output.wait_file)) : null
 }
