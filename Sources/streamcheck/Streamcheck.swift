@@ -16,6 +16,7 @@ struct Streamcheck: ParsableCommand {
             Produce.self,
             Consume.self,
             Broker.self,
+            Connector.self,
             VerifySink.self,
             SeedSource.self,
             External.self,
