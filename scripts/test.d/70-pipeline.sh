@@ -201,6 +201,20 @@ scripts/cleanup-test-resources.sh --run-id-prefix sc-cleantest --work-dir "$W/wo
 expect_rc "cleanup again: nothing left, still fine" 0 $?
 scripts/cleanup-test-resources.sh --run-id-prefix sc --work-dir "$W/work" >"$W/cleanup.out" 2>&1
 expect_rc "a prefix that would match other runs is refused" 1 $?
+# Connectors by run-id prefix, on the Kafka Connect stand-in (tests only).
+mkdir -p "$W/connect"
+start_background connect python3 tests/standins/kafka_connect_standin.py --state-dir "$W/connect" --bootstrap-servers "$BOOT"
+for _ in $(seq 100); do [ -s "$W/connect/connect.json" ] && break; sleep 0.1; done
+CONNECT_URL=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['connect_url'])" "$W/connect/connect.json")
+for name in sc-cleantest-sink other-run-sink; do
+  curl -sf -X POST -H 'Content-Type: application/json' "$CONNECT_URL/connectors" -d "{\"name\":\"$name\",\"config\":{
+    \"connector.class\":\"io.confluent.connect.s3.S3SinkConnector\",\"topics\":\"x\",\"s3.bucket.name\":\"bkt\",\"flush.size\":\"10\"}}" >/dev/null
+done
+KAFKA_CONNECT_URL=$CONNECT_URL scripts/cleanup-test-resources.sh --run-id-prefix sc-cleantest --work-dir "$W/work" >"$W/cleanup.out" 2>&1
+expect_rc "cleanup deletes the run's connectors" 0 $?
+check "only the run's connector is gone" test "$(curl -sf "$CONNECT_URL/connectors")" = '["other-run-sink"]'
+KAFKA_CONNECT_URL=$CONNECT_URL scripts/cleanup-test-resources.sh --run-id-prefix sc-cleantest --work-dir "$W/work" >"$W/cleanup.out" 2>&1
+expect_rc "connector cleanup again: still fine" 0 $?
 "$BIN" broker stop --state-dir "$W/stand-in-cluster" >/dev/null 2>&1
 
 echo "bitrab: the pipeline's jobs, run natively"
