@@ -37,6 +37,14 @@ for suite in "${suites[@]}"; do
     failed=$((failed + 1)); echo "FAIL $suite"; grep -vE '^\s*$' "$root/test-results/terraform-$name.log" | tail -n 40
   fi
 done
+# The runnable connector example, with its own services (examples/s3-to-postgres/run-locally.sh).
+if [ $# -eq 0 ]; then
+  if bash "$root/examples/s3-to-postgres/run-locally.sh" >"$root/test-results/example-s3-to-postgres.log" 2>&1; then
+    passed=$((passed + 1)); echo "PASS examples/s3-to-postgres"
+  else
+    failed=$((failed + 1)); echo "FAIL examples/s3-to-postgres"; tail -n 30 "$root/test-results/example-s3-to-postgres.log"
+  fi
+fi
 # Nothing may be left running or written by the suites.
 leftover=$(find .work -type f 2>/dev/null | head -5 || true)
 if [ -n "$leftover" ]; then echo "FAIL files left behind after teardown: $leftover"; failed=$((failed + 1)); fi
