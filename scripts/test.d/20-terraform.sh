@@ -29,6 +29,13 @@ rm -rf .work
 terraform init -input=false -no-color >/dev/null
 if [ $# -gt 0 ]; then suites=("$@"); else suites=(*.tftest.hcl); fi
 passed=0; failed=0
+# Every configuration is formatted; examples/confluent-cloud (Confluent provider, not installable
+# here) is checked by this alone.
+if fmt_out=$(terraform fmt -check -recursive -list=true "$root/terraform-modules" "$root/examples" "$root/tftest" 2>&1); then
+  passed=$((passed + 1)); echo "PASS terraform fmt -check (modules, examples, tftest)"
+else
+  failed=$((failed + 1)); echo "FAIL terraform fmt -check: run terraform fmt on:"; echo "$fmt_out"
+fi
 for suite in "${suites[@]}"; do
   name=${suite%.tftest.hcl}
   if terraform test -no-color -filter="$suite" -junit-xml="$root/test-results/terraform-$name.xml" >"$root/test-results/terraform-$name.log" 2>&1; then
