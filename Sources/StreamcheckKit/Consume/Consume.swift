@@ -106,6 +106,8 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     if config.value("heartbeat.interval.ms") == nil { config.set("heartbeat.interval.ms", "500") }
     if config.value("enable.auto.commit") == nil { config.set("enable.auto.commit", "true") }
     if config.value("auto.commit.interval.ms") == nil { config.set("auto.commit.interval.ms", "1000") }
+    // librdkafka prefetches up to 64 MB per consumer by default; a verifier needs far less.
+    if config.value("queued.max.messages.kbytes") == nil { config.set("queued.max.messages.kbytes", "8192") }
 
     let startOffsets: [Int32: Int64] = {
         guard request.fromManifestOffsets, request.topic == request.manifest.header.topic else { return [:] }
