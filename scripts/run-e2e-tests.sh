@@ -5,7 +5,7 @@
 #
 # --env=dev (E2E_BROKER=embedded): the terraform test suites tftest/*.tftest.hcl, each in its own
 #   copy of tftest/ (own state dirs, own embedded broker, run ids "<prefix>-<suite>"), so they
-#   can run at the same time.
+#   can run at the same time; PostgreSQL and moto are started for suites that need them.
 # --env=staging (E2E_BROKER=external): the flows scripts/e2e-flows/*.sh against
 #   $KAFKA_BOOTSTRAP_SERVERS, topics and groups named after the run id.
 # Settings come from pipeline/environments/ENV.yml (variables already set win).
@@ -74,10 +74,30 @@ if [ "$E2E_BROKER" = external ]; then
   bash "$root/scripts/check-credentials.sh" --env "$env_name" --no-connect >&2 || exit $?
 fi
 
+# Suites that read var.postgres_jdbc_url / var.s3_endpoint (the connector flows) get a real
+# PostgreSQL and moto's S3 API, started once for the run and stopped on exit (as 20-terraform.sh).
+services=false
+if [ "$E2E_BROKER" = embedded ]; then
+  for name in "${suites[@]}"; do
+    grep -qE 'var\.(postgres_jdbc_url|s3_endpoint)' "tftest/$name.tftest.hcl" && services=true
+  done
+fi
+if [ "$services" = true ]; then
+  source "$root/scripts/lib/services.sh"
+  services_init
+  start_postgres
+  start_moto
+  # Quoted: terraform test reads a TF_VAR_ value that no configuration declares as HCL.
+  export TF_VAR_postgres_jdbc_url="\"jdbc:postgresql://127.0.0.1:$POSTGRES_PORT/postgres\""
+  export TF_VAR_s3_endpoint="\"$STREAMCHECK_S3_ENDPOINT\""
+  export STREAMCHECK_TEST_PG_PASSWORD=unused-trust-auth
+fi
+
 # Stop whatever this run left running (brokers of interrupted suites), whatever happens.
 finish() {
   bash "$root/scripts/cleanup-test-resources.sh" --env "$env_name" --run-id-prefix "$prefix" --work-dir "$work" \
     >>"$logs/cleanup.log" 2>&1 || echo "e2e: cleanup reported problems, see $logs/cleanup.log" >&2
+  [ "$services" = false ] || services_stop
 }
 trap finish EXIT
 
@@ -133,13 +153,14 @@ run_one() {
 echo "e2e: env $env_name, ${#suites[@]} suite(s): ${suites[*]}; $message_count messages; run id prefix $prefix; $([ $parallel = true ] && echo "in parallel (at most ${E2E_MAX_PARALLEL:-4})" || echo "one after another")"
 rm -f "$logs"/*.status
 if [ "$parallel" = true ]; then
-  running=0
+  # Waits name the suites' PIDs: the services (moto) are children of this shell too.
+  pids=()
   for name in "${suites[@]}"; do
-    if [ "$running" -ge "${E2E_MAX_PARALLEL:-4}" ]; then wait -n || true; running=$((running - 1)); fi
+    while [ "$(jobs -rp | grep -cxF -f <(printf '%s\n' "${pids[@]:-}") || true)" -ge "${E2E_MAX_PARALLEL:-4}" ]; do sleep 0.2; done
     run_one "$name" &
-    running=$((running + 1))
+    pids+=($!)
   done
-  wait
+  for pid in "${pids[@]}"; do wait "$pid" || true; done
 else
   for name in "${suites[@]}"; do run_one "$name"; done
 fi
