@@ -13,6 +13,15 @@ public struct ConsumeRequest {
     public var timeout: Double
     public var fromManifestOffsets: Bool
     public var consumerStartedMicros: Int64
+    /// Resume: messages below the group's committed offsets were read by an earlier consume of
+    /// this group; they are not expected again.
+    public var resumeFromCommitted: Bool = false
+    /// Stop after this many messages and commit exactly those (a partial consume, e.g. the
+    /// first half of a resume test). nil: read until every expected message arrived.
+    public var maxMessages: Int? = nil
+    /// Member 0 leaves the group after it has read this many messages (a member leaving
+    /// mid-run); the others take over its partitions. Needs members >= 2.
+    public var leaveAfter: Int? = nil
 }
 
 public struct ConsumeOutcome {
@@ -25,6 +34,8 @@ public struct ConsumeOutcome {
     public let overlappingAssignments: [Int32]
     public let rebalances: Int
     public let lastError: String?
+    /// Messages read (counted once each) when `maxMessages` stopped the consume; else nil.
+    public let stoppedAfter: Int?
 }
 
 /// Consumes with `members` consumers in one group until every expected message has arrived
@@ -42,6 +53,9 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     if config.value("heartbeat.interval.ms") == nil { config.set("heartbeat.interval.ms", "500") }
     if config.value("enable.auto.commit") == nil { config.set("enable.auto.commit", "true") }
     if config.value("auto.commit.interval.ms") == nil { config.set("auto.commit.interval.ms", "1000") }
+    // A partial consume stores each message's offset itself, only for the messages it counts,
+    // so the group's committed offsets say exactly what was read.
+    if request.maxMessages != nil { config.set("enable.auto.offset.store", "false") }
 
     let startOffsets: [Int32: Int64] = {
         guard request.fromManifestOffsets, request.topic == request.manifest.header.topic else { return [:] }
@@ -99,7 +113,23 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         }
     }
 
+    // Resume: what the group committed before this consume started was read already.
+    if request.resumeFromCommitted, request.topic == request.manifest.header.topic, let probe = consumers.first {
+        let partitions = Array(Set(request.manifest.entries.lazy.filter { $0.partition >= 0 }.map(\.partition))).sorted()
+        let committed: [Int32: Int64]
+        do {
+            committed = try probe.committed(topic: request.topic, partitions: partitions, timeout: min(10, request.timeout))
+        } catch {
+            throw StreamcheckError("cannot read the committed offsets of group '\(request.groupId)' to resume from: \(error)")
+        }
+        for (seq, e) in request.manifest.entries.enumerated() where e.partition >= 0 && !verifier.truncatedByRetention.contains(seq) {
+            if let c = committed[e.partition], c >= 0, e.offset < c { verifier.consumedBefore.insert(seq) }
+        }
+    }
+
     let target = min(request.expectCount ?? verifier.target, verifier.target)
+    let limitLock = NSLock()
+    var taken = 0
     let formedLock = NSLock()
     func checkGroupFormed() {
         formedLock.lock(); defer { formedLock.unlock() }
@@ -115,21 +145,44 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     let errorLock = NSLock()
     var fatal: Error?
     let group = DispatchGroup()
-    for consumer in consumers {
+    for (member, consumer) in consumers.enumerated() {
+        let leaveAfter = member == 0 ? request.leaveAfter : nil
         group.enter()
         Thread.detachNewThread {
+            var readByThisMember = 0
             defer { group.leave() }
             // After the last expected message, keep reading until the topic has been quiet for
             // a moment: a duplicate or tampered copy behind it must not go unseen.
             var lastMessage = Clock.monotonicSeconds()
             while Clock.monotonicSeconds() < deadline
-                    && (verifier.unique < target || Clock.monotonicSeconds() - lastMessage < drainQuietSeconds) {
+                    && (verifier.uniqueCount < target || Clock.monotonicSeconds() - lastMessage < drainQuietSeconds) {
                 errorLock.lock(); let stop = fatal != nil; errorLock.unlock()
                 if stop { break }
+                if let limit = request.maxMessages {
+                    limitLock.lock(); let reached = taken >= limit; limitLock.unlock()
+                    if reached { break }
+                }
+                if let leaveAfter, readByThisMember >= leaveAfter {
+                    // Leave the group now (the revoke commits what this member read); the
+                    // others are assigned its partitions.
+                    consumer.close()
+                    break
+                }
                 checkGroupFormed()
                 do {
                     if case let .message(m) = try consumer.poll(timeoutMs: 100) {
+                        if let limit = request.maxMessages {
+                            // Count and store the offset only of messages within the limit; one
+                            // read past it stays uncommitted, so the next consume reads it.
+                            limitLock.lock()
+                            let counts = taken < limit
+                            if counts { taken += 1 }
+                            limitLock.unlock()
+                            guard counts else { break }
+                            try consumer.storeOffset(of: m)
+                        }
                         verifier.observe(m)
+                        readByThisMember += 1
                         lastMessage = Clock.monotonicSeconds()
                     }
                 } catch {
@@ -140,14 +193,19 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         }
     }
     group.wait()
+    let stoppedAfter: Int? = request.maxMessages.map { _ in limitLock.lock(); defer { limitLock.unlock() }; return taken }
     let lastError = consumers.compactMap(\.lastError).last
     for consumer in consumers {
         try? consumer.commit()
         consumer.close()
     }
-    if let fatal { throw StreamcheckError("consumer failed on topic '\(request.topic)': \(fatal)") }
+    errorLock.lock(); let failure = fatal; errorLock.unlock()
+    if let fatal = failure { throw StreamcheckError("consumer failed on topic '\(request.topic)': \(fatal)") }
     let duration = Clock.monotonicSeconds() - started
-    return ConsumeOutcome(verifier: verifier, timedOut: verifier.unique < target, durationSeconds: duration,
+    ownershipLock.lock(); defer { ownershipLock.unlock() }
+    let reachedLimit = stoppedAfter.map { $0 >= (request.maxMessages ?? 0) } ?? false
+    return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target && !reachedLimit, durationSeconds: duration,
                           assignments: assignments.map { Array(Set($0)).sorted() },
-                          overlappingAssignments: overlapping.sorted(), rebalances: rebalances, lastError: lastError)
+                          overlappingAssignments: overlapping.sorted(), rebalances: rebalances, lastError: lastError,
+                          stoppedAfter: stoppedAfter)
 }
