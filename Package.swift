@@ -24,7 +24,7 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
-        .target(name: "Avro", dependencies: ["CAvro"]),
+        .target(name: "Avro", dependencies: ["CAvro", "TerraformIO"]),
         .target(name: "Curl", dependencies: ["CCurl"]),
         .target(name: "Postgres", dependencies: ["CPostgres"]),
 
@@ -46,6 +46,8 @@ let package = Package(
 
         .testTarget(name: "TerraformIOTests", dependencies: ["TerraformIO"]),
         .testTarget(name: "ReportsTests", dependencies: ["StreamcheckKit", "TerraformIO"]),
+        .testTarget(name: "AvroTests", dependencies: ["Avro", "TerraformIO"]),
+        .testTarget(name: "SchemaTests", dependencies: ["StreamcheckKit", "Avro", "TerraformIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

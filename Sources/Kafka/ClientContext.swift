@@ -10,19 +10,17 @@ final class ClientContext: @unchecked Sendable {
     var onRebalance: ((_ assigned: Bool, _ partitions: [(topic: String, partition: Int32)]) -> Void)?
     /// Starting offsets to apply when partitions are assigned: (topic, partition) -> offset.
     var startOffsets: ((String, Int32) -> Int64?)?
-    /// Read on the polling thread (rebalance callback) and written by resumeAll from another
-    /// member's thread: behind the lock.
     private var _pauseNewAssignments = false
+    /// Read by the rebalance callback on the polling thread, written by resumeAll from any thread.
+    var pauseNewAssignments: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return _pauseNewAssignments }
+        set { lock.lock(); _pauseNewAssignments = newValue; lock.unlock() }
+    }
     let debugLogging = ProcessInfo.processInfo.environment["STREAMCHECK_DEBUG"] != nil
 
     var lastError: String? {
         lock.lock(); defer { lock.unlock() }
         return _lastError
-    }
-
-    var pauseNewAssignments: Bool {
-        get { lock.lock(); defer { lock.unlock() }; return _pauseNewAssignments }
-        set { lock.lock(); _pauseNewAssignments = newValue; lock.unlock() }
     }
 
     func recordError(_ message: String) {

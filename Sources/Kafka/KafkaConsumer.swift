@@ -75,6 +75,26 @@ public final class KafkaConsumer: @unchecked Sendable {
         rd_kafka_resume_partitions(handle, list)
     }
 
+    /// Whether this consumer has read up to the end of every assigned partition, as of the
+    /// last fetch (librdkafka's cached high watermarks: no request is sent).
+    public func caughtUp() -> Bool {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return true }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if list.pointee.cnt == 0 { return true }
+        rd_kafka_position(handle, list)
+        for i in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[i]
+            var low: Int64 = 0
+            var high: Int64 = 0
+            guard rd_kafka_get_watermark_offsets(handle, element.topic, element.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                  high >= 0 else { return false }
+            let position = element.offset
+            if position < 0 ? high > low : position < high { return false }
+        }
+        return true
+    }
+
     public func subscribe(topics: [String]) throws {
         let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }

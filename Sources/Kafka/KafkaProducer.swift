@@ -50,7 +50,7 @@ public final class KafkaProducer: @unchecked Sendable {
                          headers: [(String, [UInt8])], timestampMs: Int64, token: Int) -> rd_kafka_resp_err_t {
         let hdrs = rd_kafka_headers_new(headers.count)!
         for (name, bytes) in headers {
-            bytes.withUnsafeBytes { rd_kafka_header_add(hdrs, name, -1, $0.baseAddress, $0.count) }
+            _ = bytes.withUnsafeBytes { rd_kafka_header_add(hdrs, name, -1, $0.baseAddress, $0.count) }
         }
         var value = value
         var key = key ?? []

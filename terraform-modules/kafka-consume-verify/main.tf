@@ -5,6 +5,8 @@ locals {
     var.group_id == null ? "" : "--group-id \"$SC_GROUP\"",
     var.expect_count == null ? "" : "--expect-count ${var.expect_count}",
     var.delivery_sla == null ? "" : "--delivery-sla \"$SC_SLA\"",
+    var.schema_file == null ? "" : "--schema-file \"$SC_SCHEMA_FILE\"",
+    var.schema_registry_url == null ? "" : "--schema-registry-url \"$SC_REGISTRY\"",
     join(" ", [for k, v in var.kafka_config : "-X '${k}=${v}'"]),
   ]))
   # Exit code 2 means "verified, and a check failed": tolerated when asserts should decide.
@@ -14,7 +16,7 @@ locals {
 resource "terraform_data" "verify" {
   # A change of any setting replaces the resource so its provisioner runs again (an in-place
   # update of terraform_data runs none, and outputs would read a file that was never written).
-  triggers_replace = [var.bootstrap_servers, var.manifest, var.topic, var.group_id, var.members, var.expect_count, var.timeout, var.from, var.delivery_sla, var.kafka_config, var.output_dir, var.name]
+  triggers_replace = [var.bootstrap_servers, var.manifest, var.topic, var.group_id, var.members, var.expect_count, var.timeout, var.from, var.delivery_sla, var.kafka_config, var.output_dir, var.name, var.schema_file, var.schema_registry_url]
 
   input = {
     result_file = local.result_file
@@ -24,15 +26,17 @@ resource "terraform_data" "verify" {
   provisioner "local-exec" {
     command = "mkdir -p \"$SC_OUTPUT_DIR\" && { \"$SC_BIN\" consume --bootstrap-servers \"$SC_BOOTSTRAP\" --manifest \"$SC_MANIFEST\" --members ${var.members} --timeout \"$SC_TIMEOUT\" --from ${var.from} --result-file \"$SC_RESULT\" ${local.optional_flags}${local.tolerate_failed_checks}; }"
     environment = {
-      SC_BIN        = var.streamcheck_bin
-      SC_OUTPUT_DIR = var.output_dir
-      SC_BOOTSTRAP  = var.bootstrap_servers
-      SC_MANIFEST   = var.manifest
-      SC_TIMEOUT    = var.timeout
-      SC_RESULT     = local.result_file
-      SC_TOPIC      = var.topic == null ? "" : var.topic
-      SC_GROUP      = var.group_id == null ? "" : var.group_id
-      SC_SLA        = var.delivery_sla == null ? "" : var.delivery_sla
+      SC_SCHEMA_FILE = var.schema_file == null ? "" : var.schema_file
+      SC_REGISTRY    = var.schema_registry_url == null ? "" : var.schema_registry_url
+      SC_BIN         = var.streamcheck_bin
+      SC_OUTPUT_DIR  = var.output_dir
+      SC_BOOTSTRAP   = var.bootstrap_servers
+      SC_MANIFEST    = var.manifest
+      SC_TIMEOUT     = var.timeout
+      SC_RESULT      = local.result_file
+      SC_TOPIC       = var.topic == null ? "" : var.topic
+      SC_GROUP       = var.group_id == null ? "" : var.group_id
+      SC_SLA         = var.delivery_sla == null ? "" : var.delivery_sla
     }
   }
 

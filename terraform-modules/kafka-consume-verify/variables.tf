@@ -123,3 +123,20 @@ variable "fail_on_verification_failure" {
   description = "true: a failed check fails the apply; false: the apply succeeds and `passed`/`failed_checks` say what failed (for asserts)."
   default     = true
 }
+
+variable "schema_file" {
+  type        = string
+  description = "Adds check schema_compliance. Avro: a reader schema (.avsc) every message must be readable with. JSON: a JSON Schema (draft 2020-12 subset) every message must satisfy. Null: Avro messages are still checked against their writer schema."
+  default     = null
+}
+
+variable "schema_registry_url" {
+  type        = string
+  description = "Schema Registry to fetch writer schemas from by the id in each message (default: the one the manifest names). Credentials only from STREAMCHECK_SCHEMA_REGISTRY_USERNAME / STREAMCHECK_SCHEMA_REGISTRY_PASSWORD."
+  default     = null
+
+  validation {
+    condition     = var.schema_registry_url == null || can(regex("^https?://[^@/]+(/.*)?$", var.schema_registry_url))
+    error_message = "schema_registry_url must be an http:// or https:// URL without credentials in it."
+  }
+}

@@ -6,6 +6,8 @@ locals {
     var.schema_file == null ? "" : "--schema-file \"$SC_SCHEMA_FILE\"",
     var.data_file == null ? "" : "--data-file \"$SC_DATA_FILE\"",
     var.run_id == null ? "" : "--run-id \"$SC_RUN_ID\"",
+    var.schema_registry_url == null ? "" : "--schema-registry-url \"$SC_REGISTRY\" --subject-name-strategy ${var.subject_name_strategy}",
+    var.check_compatibility ? "--check-compatibility" : "",
     join(" ", [for k, v in var.kafka_config : "-X '${k}=${v}'"]),
   ]))
 }
@@ -13,7 +15,7 @@ locals {
 resource "terraform_data" "produce" {
   # A change of any setting replaces the resource so its provisioner runs again (an in-place
   # update of terraform_data runs none, and outputs would read a file that was never written).
-  triggers_replace = [var.bootstrap_servers, var.topic, var.message_count, var.data_format, var.schema_file, var.data_file, var.key_strategy, var.seed, var.rate, var.mode, var.run_id, var.kafka_config, var.output_dir]
+  triggers_replace = [var.bootstrap_servers, var.topic, var.message_count, var.data_format, var.schema_file, var.data_file, var.key_strategy, var.seed, var.rate, var.mode, var.run_id, var.kafka_config, var.output_dir, var.schema_registry_url, var.subject_name_strategy, var.check_compatibility]
 
   # A change of any setting replaces the resource, so the producer runs again
   # (an in-place update of terraform_data runs no provisioner).
@@ -39,6 +41,7 @@ resource "terraform_data" "produce" {
       SC_SCHEMA_FILE  = var.schema_file == null ? "" : var.schema_file
       SC_DATA_FILE    = var.data_file == null ? "" : var.data_file
       SC_RUN_ID       = var.run_id == null ? "" : var.run_id
+      SC_REGISTRY     = var.schema_registry_url == null ? "" : var.schema_registry_url
     }
   }
 

@@ -129,3 +129,31 @@ variable "timeout" {
   description = "Bound on waiting for delivery reports, e.g. 60s."
   default     = "60s"
 }
+
+variable "schema_registry_url" {
+  type        = string
+  description = "Confluent Schema Registry URL for data_format avro: the schema is registered and messages are Confluent-framed. Credentials come only from STREAMCHECK_SCHEMA_REGISTRY_USERNAME / STREAMCHECK_SCHEMA_REGISTRY_PASSWORD in Terraform's environment. Null: plain Avro binary."
+  default     = null
+
+  validation {
+    condition     = var.schema_registry_url == null || can(regex("^https?://[^@/]+(/.*)?$", var.schema_registry_url))
+    error_message = "schema_registry_url must be an http:// or https:// URL without credentials in it."
+  }
+}
+
+variable "subject_name_strategy" {
+  type        = string
+  description = "How the registry subject is named: TopicNameStrategy (<topic>-value), RecordNameStrategy (<record full name>) or TopicRecordNameStrategy (<topic>-<record full name>)."
+  default     = "TopicNameStrategy"
+
+  validation {
+    condition     = contains(["TopicNameStrategy", "RecordNameStrategy", "TopicRecordNameStrategy"], var.subject_name_strategy)
+    error_message = "subject_name_strategy must be TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy."
+  }
+}
+
+variable "check_compatibility" {
+  type        = bool
+  description = "Ask the registry whether schema_file is compatible with the subject's latest version before producing; an incompatible schema fails the apply and nothing is produced."
+  default     = false
+}

@@ -38,10 +38,89 @@ public struct ConsumeOutcome {
     public let stoppedAfter: Int?
 }
 
+/// The longest consume reads on after the last expected message to reach the partitions' ends.
+let drainLimitSeconds = 3.0
+
+/// What the members of one consume share: partition ownership (from rebalance callbacks),
+/// whether the group has formed, and the first fatal error. One lock guards it all.
+final class GroupState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var owner: [Int32: Int] = [:]
+    private var overlapping = Set<Int32>()
+    private var assignments: [[Int32]]
+    private(set) var rebalances = 0
+    private var formed: Bool
+    private var fatal: Error?
+    /// Messages counted against ConsumeRequest.maxMessages.
+    private var taken = 0
+
+    init(members: Int) {
+        assignments = [[Int32]](repeating: [], count: members)
+        formed = members == 1
+    }
+
+    func rebalanced(member: Int, assigned: Bool, partitions: [(topic: String, partition: Int32)]) {
+        lock.lock(); defer { lock.unlock() }
+        rebalances += 1
+        for (_, p) in partitions {
+            if assigned {
+                if let other = owner[p], other != member { overlapping.insert(p) }
+                owner[p] = member
+                assignments[member].append(p)
+            } else if owner[p] == member {
+                owner[p] = nil
+            }
+        }
+    }
+
+    /// True once, for the caller that should resume everyone: when every member that can own a
+    /// partition has one, or the formation deadline passed.
+    func markFormedIfReady(members: Int, partitionCount: Int, pastDeadline: Bool) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if formed { return false }
+        if Set(owner.values).count >= min(members, partitionCount) || pastDeadline {
+            formed = true
+            return true
+        }
+        return false
+    }
+
+    /// Claims one message under `limit`; false once the limit is reached.
+    func take(limit: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard taken < limit else { return false }
+        taken += 1
+        return true
+    }
+
+    var takenCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return taken
+    }
+
+    func fail(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if fatal == nil { fatal = error }
+    }
+
+    var fatalError: Error? {
+        lock.lock(); defer { lock.unlock() }
+        return fatal
+    }
+
+    var memberAssignments: [[Int32]] {
+        lock.lock(); defer { lock.unlock() }
+        return assignments.map { Array(Set($0)).sorted() }
+    }
+
+    var overlappingPartitions: [Int32] {
+        lock.lock(); defer { lock.unlock() }
+        return overlapping.sorted()
+    }
+}
+
 /// Consumes with `members` consumers in one group until every expected message has arrived
 /// or the timeout passes, verifying each message as it comes.
-let drainQuietSeconds = 1.0
-
 public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome {
     let verifier = Verifier(manifest: request.manifest, format: request.format, consumedTopic: request.topic,
                             consumerStartedMicros: request.consumerStartedMicros)
@@ -66,28 +145,13 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         return first
     }()
 
-    let ownershipLock = NSLock()
-    var owner: [Int32: Int] = [:]
-    var overlapping = Set<Int32>()
-    var assignments = [[Int32]](repeating: [], count: request.members)
-    var rebalances = 0
-
+    let state = GroupState(members: request.members)
     let started = Clock.monotonicSeconds()
     let deadline = started + request.timeout
     var consumers: [KafkaConsumer] = []
     for member in 0..<request.members {
         let consumer = try KafkaConsumer(config: config, onRebalance: { assigned, partitions in
-            ownershipLock.lock(); defer { ownershipLock.unlock() }
-            rebalances += 1
-            for (_, p) in partitions {
-                if assigned {
-                    if let other = owner[p], other != member { overlapping.insert(p) }
-                    owner[p] = member
-                    assignments[member].append(p)
-                } else if owner[p] == member {
-                    owner[p] = nil
-                }
-            }
+            state.rebalanced(member: member, assigned: assigned, partitions: partitions)
         }, startOffset: { topic, partition in
             topic == request.topic ? startOffsets[partition] : nil
         })
@@ -97,7 +161,6 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     }
     // With several members, nobody reads until every member that can own a partition has one
     // (bounded): then the members split the partitions instead of the first one taking all.
-    var groupFormed = request.members == 1
     let partitionCount = request.members > 1 ? ((try? consumers[0].partitionCount(topic: request.topic, timeout: min(10, request.timeout))) ?? request.members) : 1
     let formationDeadline = started + min(request.timeout / 2, 30)
 
@@ -127,85 +190,63 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         }
     }
 
-    let target = min(request.expectCount ?? verifier.target, verifier.target)
-    let limitLock = NSLock()
-    var taken = 0
-    let formedLock = NSLock()
-    func checkGroupFormed() {
-        formedLock.lock(); defer { formedLock.unlock() }
-        if groupFormed { return }
-        ownershipLock.lock()
-        let owners = Set(owner.values).count
-        ownershipLock.unlock()
-        if owners >= min(request.members, partitionCount) || Clock.monotonicSeconds() > formationDeadline {
-            groupFormed = true
-            for c in consumers { c.resumeAll() }
-        }
-    }
-    let errorLock = NSLock()
-    var fatal: Error?
+    let target = min(request.expectCount ?? verifier.target, verifier.target, request.maxMessages ?? Int.max)
+    let allConsumers = consumers
     let group = DispatchGroup()
     for (member, consumer) in consumers.enumerated() {
         let leaveAfter = member == 0 ? request.leaveAfter : nil
         group.enter()
         Thread.detachNewThread {
-            var readByThisMember = 0
             defer { group.leave() }
-            // After the last expected message, keep reading until the topic has been quiet for
-            // a moment: a duplicate or tampered copy behind it must not go unseen.
-            var lastMessage = Clock.monotonicSeconds()
-            while Clock.monotonicSeconds() < deadline
-                    && (verifier.uniqueCount < target || Clock.monotonicSeconds() - lastMessage < drainQuietSeconds) {
-                errorLock.lock(); let stop = fatal != nil; errorLock.unlock()
-                if stop { break }
-                if let limit = request.maxMessages {
-                    limitLock.lock(); let reached = taken >= limit; limitLock.unlock()
-                    if reached { break }
-                }
+            var readByThisMember = 0
+            // After the last expected message, read on to the end of every assigned partition
+            // (bounded): a duplicate or tampered copy behind it must not go unseen.
+            var completedAt: Double?
+            while state.fatalError == nil {
+                let now = Clock.monotonicSeconds()
+                if now >= deadline { break }
+                if let limit = request.maxMessages, state.takenCount >= limit { break }
                 if let leaveAfter, readByThisMember >= leaveAfter {
                     // Leave the group now (the revoke commits what this member read); the
                     // others are assigned its partitions.
                     consumer.close()
                     break
                 }
-                checkGroupFormed()
+                if verifier.uniqueCount >= target {
+                    if completedAt == nil { completedAt = now }
+                    if consumer.caughtUp() || now - completedAt! > drainLimitSeconds { break }
+                }
+                if state.markFormedIfReady(members: request.members, partitionCount: partitionCount, pastDeadline: now > formationDeadline) {
+                    for c in allConsumers { c.resumeAll() }
+                }
                 do {
                     if case let .message(m) = try consumer.poll(timeoutMs: 100) {
                         if let limit = request.maxMessages {
                             // Count and store the offset only of messages within the limit; one
                             // read past it stays uncommitted, so the next consume reads it.
-                            limitLock.lock()
-                            let counts = taken < limit
-                            if counts { taken += 1 }
-                            limitLock.unlock()
-                            guard counts else { break }
+                            guard state.take(limit: limit) else { break }
                             try consumer.storeOffset(of: m)
                         }
                         verifier.observe(m)
                         readByThisMember += 1
-                        lastMessage = Clock.monotonicSeconds()
                     }
                 } catch {
-                    errorLock.lock(); fatal = error; errorLock.unlock()
-                    break
+                    state.fail(error)
                 }
             }
         }
     }
     group.wait()
-    let stoppedAfter: Int? = request.maxMessages.map { _ in limitLock.lock(); defer { limitLock.unlock() }; return taken }
     let lastError = consumers.compactMap(\.lastError).last
     for consumer in consumers {
         try? consumer.commit()
         consumer.close()
     }
-    errorLock.lock(); let failure = fatal; errorLock.unlock()
-    if let fatal = failure { throw StreamcheckError("consumer failed on topic '\(request.topic)': \(fatal)") }
+    if let fatal = state.fatalError { throw StreamcheckError("consumer failed on topic '\(request.topic)': \(fatal)") }
     let duration = Clock.monotonicSeconds() - started
-    ownershipLock.lock(); defer { ownershipLock.unlock() }
+    let stoppedAfter = request.maxMessages.map { _ in state.takenCount }
     let reachedLimit = stoppedAfter.map { $0 >= (request.maxMessages ?? 0) } ?? false
     return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target && !reachedLimit, durationSeconds: duration,
-                          assignments: assignments.map { Array(Set($0)).sorted() },
-                          overlappingAssignments: overlapping.sorted(), rebalances: rebalances, lastError: lastError,
-                          stoppedAfter: stoppedAfter)
+                          assignments: state.memberAssignments, overlappingAssignments: state.overlappingPartitions,
+                          rebalances: state.rebalances, lastError: lastError, stoppedAfter: stoppedAfter)
 }

@@ -20,7 +20,7 @@ extension Operations {
         ParameterSpec("collect", .boolean, help: "Wait for a background consume (bounded by timeout) and return its result."),
         ParameterSpec("background_started", .integer(0...Int64.max), help: "Internal: when a background consume was started (epoch microseconds)."),
         KafkaSettings.kafkaConfigSpec,
-    ]
+    ] + AvroSupport.consumeParameters
 
     public static let consume = OperationDefinition(
         words: ["consume"],
@@ -33,12 +33,13 @@ extension Operations {
     }
 
     /// Builds the decoder for consume. Avro plugs in here when its layer is present.
-    nonisolated(unsafe) public static var makeConsumeFormat: (ManifestHeader, Parameters) throws -> MessageFormat? = { header, _ in
-        try? MessageFormats.make(header: header)
+    nonisolated(unsafe) public static var makeConsumeFormat: (ManifestHeader, Parameters) throws -> MessageFormat? = { header, p in
+        if let checking = try AvroSupport.makeConsumeFormat(header, p) { return checking }
+        return try? MessageFormats.make(header: header)
     }
 
     /// Extra checks a format adds (schema_compliance): (checks, extra result fields).
-    nonisolated(unsafe) public static var extraConsumeChecks: [(Verifier, Parameters) -> ([Check], [(String, JSONValue)])] = []
+    nonisolated(unsafe) public static var extraConsumeChecks: [(Verifier, Parameters) -> ([Check], [(String, JSONValue)])] = [AvroSupport.schemaComplianceCheck]
 
     static func runConsume(_ p: Parameters, startedMicros: Int64?) throws -> OperationOutcome {
         let manifestPath = try p.requiredString("manifest")

@@ -11,11 +11,19 @@ public protocol MessageFormat {
     func decode(_ value: [UInt8]) throws -> JSONValue
     /// The content digest of a received value (see ContentDigest), or FormatError.
     func digest(of value: [UInt8]) throws -> UInt64
+    /// The value to send and its content digest.
+    func encodeWithDigest(_ record: JSONValue) throws -> (value: [UInt8], digest: UInt64)
 }
 
 extension MessageFormat {
     public func digest(of value: [UInt8]) throws -> UInt64 {
         ContentDigest.of(record: try decode(value))
+    }
+
+    /// The value to send and its content digest. Formats whose encoding is the canonical form
+    /// override this to hash once.
+    public func encodeWithDigest(_ record: JSONValue) throws -> (value: [UInt8], digest: UInt64) {
+        (try encode(record), ContentDigest.of(record: record))
     }
 }
 
@@ -42,6 +50,8 @@ public enum MessageFormats {
         switch header.dataFormat {
         case "json":
             return JSONFormat(source: try RecordSources.make(schemaFile: header.schemaFile, dataFile: header.dataFile, seed: header.seed))
+        case "avro":
+            return try AvroSupport.makeAvroFormat(header: header, parameters: nil)
         default:
             throw StreamcheckError("manifest for run \(header.runId) uses data format '\(header.dataFormat)', which this build cannot read")
         }
@@ -86,7 +96,12 @@ public struct JSONFormat: MessageFormat {
     public func record(at seq: Int) throws -> JSONValue { try source.record(at: seq) }
 
     public func encode(_ record: JSONValue) throws -> [UInt8] {
-        Array(ContentDigest.canonicalJSON(record).utf8)
+        ContentDigest.canonicalBytes(record)
+    }
+
+    public func encodeWithDigest(_ record: JSONValue) throws -> (value: [UInt8], digest: UInt64) {
+        let bytes = ContentDigest.canonicalBytes(record)
+        return (bytes, ContentDigest.fnv1a64(bytes))
     }
 
     public func decode(_ value: [UInt8]) throws -> JSONValue {

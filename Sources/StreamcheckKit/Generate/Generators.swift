@@ -76,15 +76,21 @@ public struct JSONTemplateGenerator: RecordGenerator {
 enum Fill {
     static let firstNames = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Margaret", "Linus", "Radia", "Donald"]
 
+    /// A version-4 UUID from the generator's stream.
     static func uuid(_ rng: inout SplitMix64) -> String {
         let a = rng.next(), b = rng.next()
-        let hex = ContentDigest.hex(a) + ContentDigest.hex(b)
-        var chars = Array(hex)
-        chars[12] = "4"
-        chars[16] = ["8", "9", "a", "b"][Int(b >> 62)]
-        let s = String(chars)
-        let parts = [s.prefix(8), s.dropFirst(8).prefix(4), s.dropFirst(12).prefix(4), s.dropFirst(16).prefix(4), s.dropFirst(20).prefix(12)]
-        return parts.joined(separator: "-")
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        for i in 0..<32 {
+            if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
+            let word = i < 16 ? a : b
+            var nibble = Int((word >> UInt64(60 - (i % 16) * 4)) & 0xF)
+            if i == 12 { nibble = 4 }
+            if i == 16 { nibble = 8 | (nibble & 3) }
+            out.append(hex[nibble])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// UTC RFC 3339 without a formatter: this runs once per generated message.

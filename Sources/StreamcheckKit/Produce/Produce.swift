@@ -135,8 +135,7 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
             }
         }
         let record = try request.format.record(at: seq)
-        let value = try request.format.encode(record)
-        let digest = ContentDigest.of(record: record)
+        let (value, digest) = try request.format.encodeWithDigest(record)
         let key = try request.keyStrategy.key(seq: seq, seed: request.seed, record: record)
         let nowMicros = Clock.nowMicros()
         let producedAt = UInt32(clamping: max(0, (nowMicros - startMs * 1000) / 100))

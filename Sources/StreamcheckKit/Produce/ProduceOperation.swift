@@ -18,7 +18,7 @@ extension Operations {
         ParameterSpec("manifest", .path, help: "Where to write the manifest (default: ./streamcheck-<run_id>.manifest)."),
         ParameterSpec("timeout", .duration(1...3600), help: "Bound on waiting for delivery reports (default 60s)."),
         KafkaSettings.kafkaConfigSpec,
-    ]
+    ] + AvroSupport.produceParameters
 
     public static let produce = OperationDefinition(
         words: ["produce"],
@@ -29,7 +29,8 @@ extension Operations {
     }
 
     /// Builds the format for produce. Avro plugs in here when its layer is present.
-    nonisolated(unsafe) public static var makeProduceFormat: (Parameters, _ seed: UInt64, _ topic: String) throws -> (MessageFormat, (String?, String?, Int?)) = { p, seed, _ in
+    nonisolated(unsafe) public static var makeProduceFormat: (Parameters, _ seed: UInt64, _ topic: String) throws -> (MessageFormat, (String?, String?, Int?)) = { p, seed, topic in
+        if let avro = try AvroSupport.makeProduceFormat(p, seed: seed, topic: topic) { return avro }
         let format = p.string("data_format") ?? "json"
         guard format == "json" else {
             throw ParameterError("'\(p.name("data_format"))' avro needs the Avro support of this build, which is missing")

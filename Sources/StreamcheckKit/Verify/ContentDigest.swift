@@ -15,41 +15,75 @@ public enum ContentDigest {
     }
 
     public static func of(record: JSONValue) -> UInt64 {
-        fnv1a64(canonicalJSON(record).utf8)
+        fnv1a64(canonicalBytes(record))
     }
 
     /// Object keys sorted by their UTF-8 bytes, no spaces, integers as integers, other numbers
     /// in the shortest form that reads back the same.
     public static func canonicalJSON(_ value: JSONValue) -> String {
-        var out = ""
+        String(decoding: canonicalBytes(value), as: UTF8.self)
+    }
+
+    /// The canonical form as bytes. Written byte by byte, not through String: this runs once
+    /// per produced message and is most of produce's CPU time.
+    public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         writeCanonical(value, to: &out)
         return out
     }
 
-    static func writeCanonical(_ value: JSONValue, to out: inout String) {
+    static func writeCanonical(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case let .bool(b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case let .int(i): out.append(contentsOf: String(i).utf8)
         case let .double(d):
-            if d == d.rounded(), abs(d) < 9.0e15 { out += String(Int64(d)) } else { out += "\(d)" }
+            if d == d.rounded(), abs(d) < 9.0e15 { out.append(contentsOf: String(Int64(d)).utf8) } else { out.append(contentsOf: "\(d)".utf8) }
+        case let .string(s): writeString(s, to: &out)
         case let .array(items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 writeCanonical(item, to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case let .object(members):
-            out += "{"
-            let sorted = members.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
+            out.append(UInt8(ascii: "{"))
+            let precedes: ((String, JSONValue), (String, JSONValue)) -> Bool = { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            // Generators already emit sorted keys: skip the sort then.
+            let sorted = zip(members, members.dropFirst()).allSatisfy { precedes($0, $1) } ? members : members.sorted(by: precedes)
             for (i, (key, member)) in sorted.enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.writeString(key, to: &out)
-                out += ":"
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
                 writeCanonical(member, to: &out)
             }
-            out += "}"
-        default:
-            value.write(to: &out)
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Identifies a message key for per-key ordering; 0 means "no key".

@@ -82,7 +82,7 @@ public final class Verifier: @unchecked Sendable {
         var actualDigest: UInt64?
         var decodeProblem: String?
         let rawDigest = ContentDigest.fnv1a64(message.value)
-        if let claimedDigest, rawDigest == claimedDigest, header.dataFormat == "json" {
+        if let claimedDigest, rawDigest == claimedDigest, header.dataFormat == "json", !(format is SchemaComplianceReporting) {
             actualDigest = rawDigest
         } else if let format {
             do { actualDigest = try format.digest(of: message.value) } catch { decodeProblem = "\(error)" }

@@ -1,1 +1,0 @@
-// The Avro layer: see Package.swift.
