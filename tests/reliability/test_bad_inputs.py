@@ -100,7 +100,7 @@ CASES = [
     ("fault-missing-args", "broker fault request-errors without api key and code", ["broker", "fault", "--state-dir", "/nonexistent/state", "--action", "request-errors"],
      "action request-errors needs '--api-key' and '--error-code'", 1),
     ("unreachable-produce", "produce to a host where nothing listens", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--message-count", "3", "--timeout", "2s", "--manifest", "{out.manifest}"],
-     "3 of 3 messages to 't' were not acknowledged: no acknowledgement within 2s for 3 messages (last broker error: 127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused", 1),
+     "3 of 3 messages to 't' were not acknowledged: … (last broker error: 127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused", 1),
     ("unreachable-lag", "lag against a host where nothing listens", ["lag", "--bootstrap-servers", DEAD, "--group-id", "g", "--topic", "t", "--timeout", "2s"],
      "cannot read the lag of group 'g' on topic 't'", 1),
     ("wrong-credentials", "SASL credentials against a cluster without SASL (the embedded broker)", "SASL", "Failed to initialize SASL authentication", 1),
@@ -135,7 +135,12 @@ def test_bad_input_gives_one_clear_line(case, files, cluster):
     else:
         proc = run(*[fill(a, files) for a in how], env=SECRET_ENV, timeout=60)
     line = one_error_line(proc, code)
-    assert expected in line, line
+    # " … " stands for a part that varies (which of two equivalent librdkafka reasons came first).
+    position = 0
+    for piece in expected.split(" … "):
+        found = line.find(piece, position)
+        assert found >= 0, (piece, line)
+        position = found + len(piece)
     assert line.startswith("streamcheck: error: "), line
     for secret in SECRET_ENV.values():
         assert secret not in proc.stderr.decode()
@@ -154,7 +159,7 @@ def test_a_manifest_from_another_run_counts_messages_as_foreign(cluster, tmp_pat
     from conftest import consume, produce
     _, manifest_a = produce(cluster.bootstrap, "rel-foreign", 50, str(tmp_path), "run-a")
     _, manifest_b = produce(cluster.bootstrap, "rel-foreign-b", 30, str(tmp_path), "run-b")
-    proc, r = consume(cluster.bootstrap, manifest_b, str(tmp_path), "cross", ["--topic", "rel-foreign", "--timeout", "4s"])
+    proc, r = consume(cluster.bootstrap, manifest_b, str(tmp_path), "cross", ["--topic", "rel-foreign", "--timeout", "10s"])
     assert proc.returncode == 2
     assert (r["messages_consumed"], r["foreign"], r["missing"], r["corrupted"]) == (0, 50, 30, 0)
     assert r["failed_checks"] == "count,loss"
