@@ -39,7 +39,8 @@ def test_restarted_consumer_resumes_from_committed_offsets_and_lag_tracks_it(clu
     assert all(p["committed"] is None for p in lag["partitions"])
 
     # First run: read 400 and stop; exactly those are committed.
-    proc, first = consume(cluster.bootstrap, manifest, work, "first", ["--group-id", group, "--max-messages", "400"])
+    # Two members: both must commit what they read before either leaves the group.
+    proc, first = consume(cluster.bootstrap, manifest, work, "first", ["--group-id", group, "--max-messages", "400", "--members", "2"])
     assert proc.returncode == 0, proc.stderr.decode()
     assert first["messages_consumed"] == 400 and first["stopped_after"] == 400 and first["missing"] == 0
     assert "loss" not in [c["name"] for c in first["checks"]]

@@ -238,10 +238,11 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     }
     group.wait()
     let lastError = consumers.compactMap(\.lastError).last
-    for consumer in consumers {
-        try? consumer.commit()
-        consumer.close()
-    }
+    // Every member commits before any leaves: a member leaving starts a rebalance, and the
+    // others' commits made during it can be rejected (the embedded broker does), which would
+    // lose their stored offsets and make the next consume of the group read them again.
+    for consumer in consumers { try? consumer.commit() }
+    for consumer in consumers { consumer.close() }
     if let fatal = state.fatalError { throw StreamcheckError("consumer failed on topic '\(request.topic)': \(fatal)") }
     let duration = Clock.monotonicSeconds() - started
     let stoppedAfter = request.maxMessages.map { _ in state.takenCount }
