@@ -4,7 +4,12 @@ import Testing
 
 /// The Kafka layer against librdkafka's in-process mock cluster: no broker, no network
 /// beyond loopback. Each test has its own cluster and topic.
-@Suite("Kafka layer on the mock cluster")
+/// librdkafka starts its threads with C11 thrd_create, which ThreadSanitizer does not intercept:
+/// any Kafka client crashes TSan's runtime itself (SEGV in an unknown thread). The sanitizer
+/// suite sets STREAMCHECK_SANITIZER=thread; the pure-Swift concurrency tests still run there.
+let underThreadSanitizer = ProcessInfo.processInfo.environment["STREAMCHECK_SANITIZER"] == "thread"
+
+@Suite("Kafka layer on the mock cluster", .disabled(if: underThreadSanitizer, "librdkafka threads are invisible to ThreadSanitizer"))
 struct MockClusterTests {
     final class Reports: @unchecked Sendable {
         let lock = NSLock()

@@ -17,6 +17,7 @@ for sanitizer in ${STREAMCHECK_SANITIZERS:-address thread}; do
     *) echo "unknown sanitizer '$sanitizer' (address or thread)" >&2; failed=$((failed + 1)); continue ;;
   esac
   log=test-results/sanitizer-$sanitizer.log
+  export STREAMCHECK_SANITIZER=$sanitizer
   started=$(date +%s)
   if swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" >"$log" 2>&1; then
     built=$(date +%s)
