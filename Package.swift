@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["StreamcheckKit", "TerraformIO"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "TerraformIO"]),
         .testTarget(name: "SchemaTests", dependencies: ["StreamcheckKit", "Avro", "TerraformIO"]),
+        .testTarget(name: "SinksTests", dependencies: ["StreamcheckKit", "Curl", "Postgres", "TerraformIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

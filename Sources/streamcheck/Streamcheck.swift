@@ -17,6 +17,8 @@ struct Streamcheck: ParsableCommand {
             Consume.self,
             Lag.self,
             Broker.self,
+            VerifySink.self,
+            SeedSource.self,
             External.self,
             Report.self,
             Notify.self,

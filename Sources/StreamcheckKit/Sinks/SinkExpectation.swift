@@ -1,0 +1,46 @@
+import Foundation
+import TerraformIO
+
+/// What a sink must hold for one manifest: the records regenerated from the manifest (the
+/// same generator or data file produce used), after the declared transforms.
+public struct SinkExpectation: Sendable {
+    public let manifest: Manifest
+    public let records: [ExpectedRecord]
+
+    /// Header `extra` key that seed-source writes: its entries have no Kafka offsets
+    /// (partition -1) yet every one of them was written.
+    public static let originKey = "origin"
+    public static let seedSourceOrigin = "seed-source"
+
+    public static func load(manifestPath: String, transforms: TransformChain) throws -> SinkExpectation {
+        let manifest: Manifest
+        do { manifest = try Manifest.read(path: manifestPath) } catch {
+            throw StreamcheckError("cannot read manifest '\(manifestPath)': \(error); give the manifest file written by produce or seed-source")
+        }
+        let format = try MessageFormats.make(header: manifest.header)
+        var records: [ExpectedRecord] = []
+        for seq in expectedSeqs(manifest) {
+            let original = try format.record(at: seq)
+            do {
+                records.append(ExpectedRecord(seq: seq, record: try transforms.apply(original)))
+            } catch let error as TransformError {
+                throw StreamcheckError("transforms cannot apply to the record at seq \(seq): \(error)")
+            }
+        }
+        return SinkExpectation(manifest: manifest, records: records)
+    }
+
+    /// The seqs that reached Kafka (partition >= 0), or every seq of a seed-source manifest.
+    public static func expectedSeqs(_ manifest: Manifest) -> [Int] {
+        let seeded = manifest.header.extra.contains { $0.0 == originKey && $0.1.stringValue?.hasPrefix(seedSourceOrigin) == true }
+        return manifest.entries.indices.filter { seeded || manifest.entries[$0].partition >= 0 }
+    }
+}
+
+/// Polling for sinks that are still filling: re-read until complete or the bound is reached.
+enum SinkPolling {
+    static func sleep(seconds: Double) {
+        guard seconds > 0 else { return }
+        Thread.sleep(forTimeInterval: seconds)
+    }
+}
