@@ -91,6 +91,8 @@ CASES = [
      "is truncated or damaged: header says 2 messages, file holds 1; produce it again", 1),
     ("leave-after-one-member", "leave_after with a single member", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--leave-after", "5"],
      "'--leave-after' needs '--members' of 2 or more", 1),
+    ("join-after-one-member", "join_after with a single member", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--join-after", "5"],
+     "'--join-after' needs '--members' of 2 or more", 1),
     ("background-no-handle", "consume --background without --handle", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--background"],
      "'--background' needs '--handle': the file a later collect reads", 1),
     ("collect-bad-handle", "consume --collect with a handle that is not one", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--collect", "--handle", "{bad.json}"],

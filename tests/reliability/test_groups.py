@@ -96,3 +96,27 @@ def test_lag_of_an_unreachable_cluster_fails_in_bounded_time(work):
     assert proc.returncode == 1
     line = proc.stderr.decode().strip()
     assert len(line.splitlines()) == 1 and "cannot read the lag of group 'g' on topic 't'" in line, line
+
+
+
+def test_member_joining_mid_run_gets_partitions_and_nothing_is_lost(work):
+    """A group of two reads slowly (one small batch per fetch, 50 ms broker latency: about 80 messages a second); a third member
+    joins after 100 messages. The group rebalances to include it: it owns partitions, no
+    partition is owned twice at once, every message arrives, and re-reads caused by the
+    rebalance count as redeliveries only. (Own broker: the latency must not slow other tests.)"""
+    from conftest import start_broker
+    broker, _ = start_broker(1, ["rel-join:4"])
+    try:
+        # One message per batch (a fetch returns whole batches, so small fetches need small batches).
+        _, manifest = produce(broker.bootstrap, "rel-join", 1500, work, "join", ["--mode", "stream", "--rate", "600"])
+        broker.fault("latency", milliseconds=50)
+        proc, r = consume(broker.bootstrap, manifest, work, "join-c",
+                          ["--members", "3", "--join-after", "100", "--timeout", "90s",
+                           "-X", "max.partition.fetch.bytes=1024"])
+        assert proc.returncode == 0, (proc.stderr.decode(), r and r["failed_checks"])
+        assert (r["messages_consumed"], r["missing"], r["duplicates"], r["corrupted"]) == (1500, 0, 0, 0)
+        owned = {m["member"]: m["partitions"] for m in r["partition_assignment"]}
+        assert owned[2], f"the late member should have been given partitions: {owned}"
+        assert [c for c in r["checks"] if c["name"] == "exclusive_assignment"][0]["passed"]
+    finally:
+        run("broker", "stop", "--state-dir", broker.state, timeout=60)

@@ -22,6 +22,9 @@ public struct ConsumeRequest {
     /// Member 0 leaves the group after it has read this many messages (a member leaving
     /// mid-run); the others take over its partitions. Needs members >= 2.
     public var leaveAfter: Int? = nil
+    /// The last member joins the group only after the group has read this many messages (a
+    /// member joining mid-run); the partitions are then split again. Needs members >= 2.
+    public var joinAfter: Int? = nil
 }
 
 public struct ConsumeOutcome {
@@ -149,19 +152,24 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     let started = Clock.monotonicSeconds()
     let deadline = started + request.timeout
     var consumers: [KafkaConsumer] = []
+    let joiner = request.joinAfter != nil ? request.members - 1 : nil
+    // The members there from the start, which form the group before anyone reads.
+    let formingMembers = request.members - (joiner == nil ? 0 : 1)
     for member in 0..<request.members {
         let consumer = try KafkaConsumer(config: config, onRebalance: { assigned, partitions in
             state.rebalanced(member: member, assigned: assigned, partitions: partitions)
         }, startOffset: { topic, partition in
             topic == request.topic ? startOffsets[partition] : nil
         })
-        if request.members > 1 { consumer.pauseNewAssignments() }
-        try consumer.subscribe(topics: [request.topic])
+        if member != joiner {
+            if formingMembers > 1 { consumer.pauseNewAssignments() }
+            try consumer.subscribe(topics: [request.topic])
+        }
         consumers.append(consumer)
     }
     // With several members, nobody reads until every member that can own a partition has one
     // (bounded): then the members split the partitions instead of the first one taking all.
-    let partitionCount = request.members > 1 ? ((try? consumers[0].partitionCount(topic: request.topic, timeout: min(10, request.timeout))) ?? request.members) : 1
+    let partitionCount = formingMembers > 1 ? ((try? consumers[0].partitionCount(topic: request.topic, timeout: min(10, request.timeout))) ?? request.members) : 1
     let formationDeadline = started + min(request.timeout / 2, 30)
 
     // Broker retention may already have removed the oldest messages: tell that from loss.
@@ -199,6 +207,7 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         Thread.detachNewThread {
             defer { group.leave() }
             var readByThisMember = 0
+            var joined = member != joiner
             // After the last expected message, read on to the end of every assigned partition
             // (bounded): a duplicate or tampered copy behind it must not go unseen.
             var completedAt: Double?
@@ -216,7 +225,18 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
                     if completedAt == nil { completedAt = now }
                     if consumer.caughtUp() || now - completedAt! > drainLimitSeconds { break }
                 }
-                if state.markFormedIfReady(members: request.members, partitionCount: partitionCount, pastDeadline: now > formationDeadline) {
+                if !joined {
+                    // The late member: wait (bounded by the deadline) until the group has read
+                    // enough, then join; the group rebalances to include it.
+                    if let joinAfter = request.joinAfter, verifier.uniqueCount >= joinAfter {
+                        do { try consumer.subscribe(topics: [request.topic]) } catch { state.fail(error); break }
+                        joined = true
+                    } else {
+                        usleep(20_000)
+                        continue
+                    }
+                }
+                if state.markFormedIfReady(members: formingMembers, partitionCount: partitionCount, pastDeadline: now > formationDeadline) {
                     for c in allConsumers { c.resumeAll() }
                 }
                 do {

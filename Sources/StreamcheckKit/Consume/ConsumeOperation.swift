@@ -13,6 +13,7 @@ extension Operations {
         ParameterSpec("timeout", .duration(0.5...3600), help: "Bound on the whole consume (default 30s); it never hangs."),
         ParameterSpec("from", .choice(["beginning", "manifest", "committed"]), help: "Where to start: beginning (the group's committed offsets if it has any, else the oldest message), manifest (the manifest's first offsets), or committed (resume: messages below the group's committed offsets were read by an earlier consume of this group and are not expected again) (default beginning)."),
         ParameterSpec("leave_after", .integer(1...10_000_000), help: "Fault test: member 0 leaves the group after reading this many messages; the other members take over its partitions (needs members >= 2)."),
+        ParameterSpec("join_after", .integer(1...10_000_000), help: "Fault test: the last member joins the group only after the group has read this many messages; the partitions are split again (needs members >= 2)."),
         ParameterSpec("max_messages", .integer(1...10_000_000), help: "Stop after this many messages and commit exactly those (a partial consume; a later --from committed resumes after them). Loss is not checked."),
         ParameterSpec("delivery_sla", .duration(0...86_400), help: "Every message must arrive within this latency, e.g. 30s."),
         ParameterSpec("background", .boolean, help: "Start consuming in the background and return a handle at once; read it later with --collect."),
@@ -53,7 +54,10 @@ extension Operations {
             expectCount: try p.int("expect_count"), timeout: timeout, fromManifestOffsets: p.string("from") == "manifest",
             consumerStartedMicros: startedMicros ?? Clock.nowMicros(),
             resumeFromCommitted: p.string("from") == "committed", maxMessages: try p.int("max_messages"),
-            leaveAfter: try p.int("leave_after"))
+            leaveAfter: try p.int("leave_after"), joinAfter: try p.int("join_after"))
+        if request.joinAfter != nil && request.members < 2 {
+            throw ParameterError("'\(p.name("join_after"))' needs '\(p.name("members"))' of 2 or more: the group must have started without the late member")
+        }
         if request.leaveAfter != nil && request.members < 2 {
             throw ParameterError("'\(p.name("leave_after"))' needs '\(p.name("members"))' of 2 or more: another member must take over")
         }
