@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "AvroTests", dependencies: ["Avro", "TerraformIO"]),
         .testTarget(name: "SchemaTests", dependencies: ["StreamcheckKit", "Avro", "TerraformIO"]),
         .testTarget(name: "SinksTests", dependencies: ["StreamcheckKit", "Curl", "Postgres", "TerraformIO"]),
+        .testTarget(name: "ConnectTests", dependencies: ["StreamcheckKit", "Curl", "TerraformIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

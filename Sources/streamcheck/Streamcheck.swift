@@ -17,6 +17,7 @@ struct Streamcheck: ParsableCommand {
             Consume.self,
             Lag.self,
             Broker.self,
+            Connector.self,
             VerifySink.self,
             SeedSource.self,
             External.self,

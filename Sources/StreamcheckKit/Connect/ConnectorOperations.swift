@@ -1,0 +1,193 @@
+import Foundation
+import TerraformIO
+
+/// `connector apply|status|wait|restart|pause|resume|stop|delete|offsets`, for both shells.
+extension Operations {
+    public static let connectorOperations: [OperationDefinition] = [
+        connectorApply, connectorStatus, connectorWait, connectorRestart,
+        connectorPause, connectorResume, connectorStop, connectorDelete, connectorOffsets,
+    ]
+
+    /// Where and how to reach Connect; shared by every connector operation.
+    static func connectTargetParameters(timeoutDefault: String) -> [ParameterSpec] {
+        [
+            ParameterSpec("name", .string, required: true, help: "The connector's name."),
+            ParameterSpec("api", .choice(["self-managed", "confluent-cloud"]),
+                          help: "Which Connect API: self-managed Kafka Connect REST (default) or the Confluent Cloud Connect API."),
+            ParameterSpec("connect_url", .string,
+                          help: "Base URL: the Kafka Connect REST endpoint (e.g. http://connect:8083; required for self-managed), or the Confluent Cloud API (default https://api.confluent.cloud). Credentials come from the environment, never from here."),
+            ParameterSpec("environment", .string, help: "Confluent Cloud environment id (env-...); confluent-cloud only."),
+            ParameterSpec("cluster", .string, help: "Confluent Cloud Kafka cluster id (lkc-...); confluent-cloud only."),
+            ParameterSpec("timeout", .duration(0.1...86_400), help: "Bound on the whole operation, retries included (default \(timeoutDefault))."),
+            ParameterSpec("request_timeout", .duration(0.1...600), help: "Bound on each HTTP request (default 10s)."),
+        ]
+    }
+
+    static func connectorService(_ p: Parameters, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ConnectorService {
+        let flavour: ConnectFlavour
+        let api = p.string("api") ?? "self-managed"
+        let url = p.string("connect_url")
+        if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ParameterError("invalid value for '\(p.name("connect_url"))': '\(url)' is not an http:// or https:// URL")
+        }
+        if api == "confluent-cloud" {
+            guard let env = p.string("environment"), let cluster = p.string("cluster") else {
+                throw ParameterError("api confluent-cloud needs '\(p.name("environment"))' (env-...) and '\(p.name("cluster"))' (lkc-...)")
+            }
+            flavour = .confluentCloud(baseURL: url ?? "https://api.confluent.cloud", environment: env, cluster: cluster)
+        } else {
+            guard let url else {
+                throw ParameterError("missing '\(p.name("connect_url"))': the Kafka Connect REST URL, e.g. http://connect:8083")
+            }
+            if p.has("environment") || p.has("cluster") {
+                throw ParameterError("'\(p.name("environment"))' and '\(p.name("cluster"))' apply only with api confluent-cloud")
+            }
+            flavour = .selfManaged(baseURL: url)
+        }
+        let auth = try ConnectAuth.fromEnvironment(environment, flavour: flavour)
+        return ConnectorService(client: ConnectClient(flavour: flavour, auth: auth, requestTimeout: try p.duration("request_timeout") ?? 10))
+    }
+
+    /// `${env:NAME}` in a config value is replaced by that environment variable, so secrets
+    /// (connection.password, aws.secret.access.key) reach Connect without passing through
+    /// Terraform state or the command line.
+    public static func substituteEnvironment(_ value: String, key: String, environment: [String: String]) throws -> String {
+        var out = ""
+        var rest = Substring(value)
+        while let start = rest.range(of: "${env:") {
+            out += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw ParameterError("config '\(key)': unterminated ${env:...}")
+            }
+            let variable = String(rest[start.upperBound..<end])
+            guard let replacement = environment[variable] else {
+                throw ParameterError("config '\(key)' refers to ${env:\(variable)}, but \(variable) is not set in the environment")
+            }
+            out += replacement
+            rest = rest[rest.index(after: end)...]
+        }
+        return out + rest
+    }
+
+    static func connectorConfig(_ p: Parameters, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        if let file = p.string("config_file") {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ParameterError("\(p.name("config_file")) \(file) cannot be read")
+            }
+            let json: JSONValue
+            do { json = try JSONValue.parse(bytes: [UInt8](data)) } catch {
+                throw ParameterError("\(p.name("config_file")) \(file) is not valid JSON: \(error)")
+            }
+            // Either the config map itself or Connect's {"name": ..., "config": {...}} shape.
+            guard let members = (json["config"] ?? json).objectValue else {
+                throw ParameterError("\(p.name("config_file")) \(file) must hold a JSON object of strings (or {\"config\": {...}})")
+            }
+            for (k, v) in members {
+                guard let s = v.stringValue ?? v.int64Value.map(String.init) ?? v.boolValue.map(String.init) else {
+                    throw ParameterError("\(p.name("config_file")) \(file): the value of '\(k)' must be a string")
+                }
+                pairs.append((k, s))
+            }
+        }
+        for (k, v) in try p.keyValues("config") {
+            pairs.removeAll { $0.0 == k }
+            pairs.append((k, v))
+        }
+        guard !pairs.isEmpty else {
+            throw ParameterError("no connector config: give \(p.name("config")) key=value pairs or \(p.name("config_file"))")
+        }
+        return try pairs.map { ($0.0, try substituteEnvironment($0.1, key: $0.0, environment: environment)) }
+    }
+
+    public static let connectorApply = OperationDefinition(
+        words: ["connector", "apply"],
+        summary: "Create a connector, or update its config when it differs (idempotent); Connect validates it first.",
+        parameters: connectTargetParameters(timeoutDefault: "60s") + [
+            ParameterSpec("config", .keyValues, help: "Connector config as key=value (repeat the flag; a JSON-encoded object in a query). ${env:NAME} is replaced from the environment, for secrets."),
+            ParameterSpec("config_file", .path, help: "A JSON file with the config object (or Connect's {\"name\", \"config\"} shape); config entries override it."),
+            ParameterSpec("validate", .boolean, help: "Ask Connect to validate the config first and show its errors (default true)."),
+        ]
+    ) { p in
+        try connectorService(p).apply(try p.requiredString("name"), config: try connectorConfig(p), validate: try p.bool("validate") ?? true,
+                                      timeout: try p.duration("timeout") ?? 60)
+    }
+
+    public static let connectorStatus = OperationDefinition(
+        words: ["connector", "status"],
+        summary: "Show a connector's state and its tasks' states.",
+        parameters: connectTargetParameters(timeoutDefault: "30s")
+    ) { p in
+        try connectorService(p).status(try p.requiredString("name"), timeout: try p.duration("timeout") ?? 30)
+    }
+
+    public static let connectorWait = OperationDefinition(
+        words: ["connector", "wait"],
+        summary: "Wait until a connector and all its tasks reach a state (RUNNING by default); stops at once on FAILED with the trace.",
+        parameters: connectTargetParameters(timeoutDefault: "120s") + [
+            ParameterSpec("target_state", .choice(["RUNNING", "PAUSED", "STOPPED"]), help: "The state to wait for (default RUNNING)."),
+            ParameterSpec("expected_tasks", .integer(0...10_000), help: "How many tasks must be in the target state (default: all, at least one for RUNNING)."),
+        ]
+    ) { p in
+        try connectorService(p).wait(try p.requiredString("name"), target: p.string("target_state") ?? "RUNNING",
+                                     expectedTasks: try p.int("expected_tasks"), timeout: try p.duration("timeout") ?? 120)
+    }
+
+    public static let connectorRestart = OperationDefinition(
+        words: ["connector", "restart"],
+        summary: "Restart a connector, optionally with its tasks or only the failed ones.",
+        parameters: connectTargetParameters(timeoutDefault: "30s") + [
+            ParameterSpec("include_tasks", .boolean, help: "Restart the tasks too (default false)."),
+            ParameterSpec("only_failed", .boolean, help: "Restart only instances that are FAILED (default false)."),
+        ]
+    ) { p in
+        try connectorService(p).restart(try p.requiredString("name"), includeTasks: try p.bool("include_tasks") ?? false,
+                                        onlyFailed: try p.bool("only_failed") ?? false, timeout: try p.duration("timeout") ?? 30)
+    }
+
+    static func stateChange(_ action: String, _ summary: String) -> OperationDefinition {
+        OperationDefinition(words: ["connector", action], summary: summary, parameters: connectTargetParameters(timeoutDefault: "30s")) { p in
+            try connectorService(p).changeState(try p.requiredString("name"), action: action, timeout: try p.duration("timeout") ?? 30)
+        }
+    }
+
+    public static let connectorPause = stateChange("pause", "Pause a connector and its tasks (asynchronous; confirm with connector wait --target-state PAUSED).")
+    public static let connectorResume = stateChange("resume", "Resume a paused or stopped connector (confirm with connector wait).")
+    public static let connectorStop = stateChange("stop", "Stop a connector and shut its tasks down, keeping its config (self-managed, Kafka Connect 3.5+).")
+
+    public static let connectorDelete = OperationDefinition(
+        words: ["connector", "delete"],
+        summary: "Delete a connector and wait until Connect no longer lists it; an absent connector is not an error.",
+        parameters: connectTargetParameters(timeoutDefault: "60s")
+    ) { p in
+        try connectorService(p).delete(try p.requiredString("name"), timeout: try p.duration("timeout") ?? 60)
+    }
+
+    public static let connectorOffsets = OperationDefinition(
+        words: ["connector", "offsets"],
+        summary: "Get a connector's offsets, or reset/alter them (self-managed: connector must be STOPPED; Cloud: asynchronous request).",
+        parameters: connectTargetParameters(timeoutDefault: "60s") + [
+            ParameterSpec("action", .choice(["get", "reset", "alter"]), help: "get (default), reset (forget all offsets) or alter (set the given ones)."),
+            ParameterSpec("offsets", .string, help: "For alter: a JSON array of {\"partition\": {...}, \"offset\": {...}} as Connect's offsets API takes."),
+            ParameterSpec("offsets_file", .path, help: "For alter: a JSON file with that array (or {\"offsets\": [...]})."),
+        ]
+    ) { p in
+        let action = p.string("action") ?? "get"
+        var offsets: JSONValue?
+        var text = p.string("offsets")
+        if let file = p.string("offsets_file") {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ParameterError("\(p.name("offsets_file")) \(file) cannot be read") }
+            text = String(decoding: data, as: UTF8.self)
+        }
+        if let text {
+            guard action == "alter" else { throw ParameterError("\(p.name("offsets")) applies only with action alter") }
+            let parsed: JSONValue
+            do { parsed = try JSONValue.parse(text) } catch { throw ParameterError("offsets are not valid JSON: \(error)") }
+            guard let list = (parsed["offsets"] ?? parsed).arrayValue else {
+                throw ParameterError("offsets must be a JSON array of {\"partition\": {...}, \"offset\": {...}} (or {\"offsets\": [...]})")
+            }
+            offsets = .array(list)
+        }
+        return try connectorService(p).offsets(try p.requiredString("name"), action: action, offsets: offsets, timeout: try p.duration("timeout") ?? 60)
+    }
+}

@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# Connector suite: drives the real streamcheck binary against the Kafka Connect STAND-IN
+# (tests/standins/kafka_connect_standin.py), real PostgreSQL, moto's S3 API and streamcheck's
+# embedded broker. Covers apply/status/wait/pause/resume/stop/restart/delete/offsets,
+# FAILED with trace then restart, 409s and 429s retried, an unreachable or hanging Connect,
+# unknown connector, bad config, wrong credentials, the external protocol and the Confluent
+# Cloud flavour.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export STREAMCHECK_ROOT=${STREAMCHECK_ROOT:-$PWD}
+BIN=${STREAMCHECK_BIN:-$PWD/.build/debug/streamcheck}
+export STREAMCHECK_BIN=$BIN
+source scripts/lib/services.sh
+source scripts/lib/connect-standin.sh
+services_init
+# A killed suite still stops its services (the EXIT trap runs on these signals too).
+trap "exit 143" TERM INT
+start_postgres
+start_moto
+start_test_kafka orders:2 again:2 s3out:2 recovery:2
+start_connect_standin CONNECT
+start_connect_standin SECURE KAFKA_CONNECT_STANDIN_USERNAME=admin KAFKA_CONNECT_STANDIN_PASSWORD=hunter2-secret
+start_connect_standin CLOUD KAFKA_CONNECT_STANDIN_CLOUD_KEY=CLOUDKEY KAFKA_CONNECT_STANDIN_CLOUD_SECRET=cloud-secret-value
+unset STREAMCHECK_CONNECT_USERNAME STREAMCHECK_CONNECT_PASSWORD CONFLUENT_CLOUD_API_KEY CONFLUENT_CLOUD_API_SECRET
+
+WORK="$SERVICES_DIR/work"; mkdir -p "$WORK"
+passed=0; failed=0
+pass() { echo "  ok   $1"; passed=$((passed + 1)); }
+fail() { echo "  FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+
+# run NAME: runs the rest of the line, keeping exit code in $rc, stderr in $WORK/NAME.err,
+# result file (when --result-file "$WORK/NAME.json" is given) for jget.
+run() {
+  local name=$1; shift
+  timeout 120 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+  rc=$?
+}
+jget() { python3 -c 'import json,sys
+v=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    v=v[int(k)] if isinstance(v,list) else v[k]
+print(json.dumps(v) if isinstance(v,(dict,list,bool)) or v is None else v)' "$@" 2>/dev/null; }
+# jhas FILE KEY TEXT: the result's KEY contains TEXT.
+jhas() { local v; v=$(jget "$1" "$2") && [[ "$v" == *"$3"* ]]; }
+sql() { psql -X -A -t -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -c "$1" 2>/dev/null; }
+# control ACTION JSON: the stand-in's fault controls (POST /__standin/ACTION).
+control() { python3 -c 'import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST", headers={"Content-Type": "application/json"})
+urllib.request.urlopen(req, timeout=10).read()' "$CONNECT_URL/__standin/$1" "$2" 2>/dev/null || true; }
+# poll_until SECONDS COMMAND...: bounded wait for an eventually-true condition.
+poll_until() {
+  local deadline=$((SECONDS + $1)); shift
+  while ((SECONDS < deadline)); do "$@" && return 0; sleep 0.3; done
+  "$@"
+}
+# s3_count BUCKET PREFIX: "<objects> <lines> <most lines in one object>"
+s3_count() { python3 - "$@" <<'PY'
+import boto3, os, sys
+s3 = boto3.client("s3", endpoint_url=os.environ["STREAMCHECK_S3_ENDPOINT"])
+bucket, prefix = sys.argv[1], sys.argv[2]
+objs = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
+counts = [len([l for l in s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode().split("\n") if l.strip()]) for o in objs]
+print(len(objs), sum(counts), max(counts, default=0))
+PY
+}
+C=(--connect-url "$CONNECT_URL")
+PG_URL="jdbc:postgresql://127.0.0.1:$POSTGRES_PORT/postgres"
+S3_SOURCE=io.confluent.connect.s3.source.S3SourceConnector
+JDBC_SINK=io.confluent.connect.jdbc.JdbcSinkConnector
+S3_SINK=io.confluent.connect.s3.S3SinkConnector
+
+# Seed 200 JSON lines in two objects for the S3 source.
+python3 - <<'PY'
+import boto3, os
+s3 = boto3.client("s3", endpoint_url=os.environ["STREAMCHECK_S3_ENDPOINT"])
+for b in ("source-bucket", "sink-bucket"):
+    s3.create_bucket(Bucket=b)
+for part in range(2):
+    lines = "".join('{"id": %d, "customer": "c%d", "amount": %d.25, "paid": %s}\n' % (i, i % 7, i, "true" if i % 2 else "false")
+                    for i in range(part * 100, part * 100 + 100))
+    s3.put_object(Bucket="source-bucket", Key=f"incoming/orders-{part}.json", Body=lines.encode())
+PY
+
+echo "connector apply / wait / data movement [${SECONDS}s]"
+run apply1 "$BIN" connector apply "${C[@]}" --name s3-source --config connector.class=$S3_SOURCE --config s3.bucket.name=source-bucket \
+  --config s3.prefix=incoming --config kafka.topic=orders --config "store.url=$STREAMCHECK_S3_ENDPOINT" --result-file "$WORK/apply1.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/apply1.json" action)" = created ] && pass "apply creates a connector" || fail "apply creates a connector" "rc=$rc $(cat "$WORK/apply1.err")"
+run apply2 "$BIN" connector apply "${C[@]}" --name s3-source --config connector.class=$S3_SOURCE --config s3.bucket.name=source-bucket \
+  --config s3.prefix=incoming --config kafka.topic=orders --config "store.url=$STREAMCHECK_S3_ENDPOINT" --result-file "$WORK/apply2.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/apply2.json" action)" = unchanged ] && pass "apply again leaves it unchanged" || fail "apply again is unchanged" "rc=$rc $(cat "$WORK/apply2.err")"
+
+cat >"$WORK/pg-sink.json" <<EOF
+{"name": "pg-sink", "config": {"connector.class": "$JDBC_SINK", "topics": "orders", "connection.url": "$PG_URL",
+ "connection.user": "postgres", "connection.password": "\${env:PG_SINK_PASSWORD}", "auto.create": "true",
+ "pk.mode": "record_value", "pk.fields": "id", "insert.mode": "upsert", "tasks.max": "2", "table.name.format": "orders_upsert"}}
+EOF
+run apply3 env PG_SINK_PASSWORD=unused-by-trust-auth "$BIN" connector apply "${C[@]}" --name pg-sink --config-file "$WORK/pg-sink.json" --result-file "$WORK/apply3.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/apply3.json" action)" = created ] && pass "apply from a config file with \${env:...}" || fail "apply from a config file" "rc=$rc $(cat "$WORK/apply3.err")"
+if grep -rq unused-by-trust-auth "$WORK"/apply3.*; then fail "a secret from \${env:} stays out of results"; else pass "a secret from \${env:} stays out of results"; fi
+run apply4 env PG_SINK_PASSWORD=unused-by-trust-auth "$BIN" connector apply "${C[@]}" --name pg-sink --config-file "$WORK/pg-sink.json" --config batch.size=50 --result-file "$WORK/apply4.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/apply4.json" action)" = updated ] && [ "$(jget "$WORK/apply4.json" changed_keys)" = batch.size ] \
+  && pass "apply updates only when the config differs, naming the keys" || fail "apply updates" "rc=$rc $(cat "$WORK/apply4.err") $(cat "$WORK/apply4.json")"
+
+run wait1 "$BIN" connector wait "${C[@]}" --name pg-sink --timeout 30s --expected-tasks 2 --result-file "$WORK/wait1.json"
+if [ $rc = 0 ] && [ "$(jget "$WORK/wait1.json" state)" = RUNNING ] && [ "$(jget "$WORK/wait1.json" tasks_running)" = 2 ] \
+  && [ "$(jget "$WORK/wait1.json" tasks_total)" = 2 ] && [ "$(jget "$WORK/wait1.json" failed_tasks)" = 0 ] && jget "$WORK/wait1.json" waited_ms >/dev/null; then
+  pass "wait reaches RUNNING with the expected tasks and reports the result keys"
+else fail "wait RUNNING" "rc=$rc $(cat "$WORK/wait1.err")"; fi
+run wait2 "$BIN" connector wait "${C[@]}" --name s3-source --timeout 30s
+[ $rc = 0 ] && pass "wait on the source connector" || fail "wait on the source" "$(cat "$WORK/wait2.err")"
+count_is() { [ "$(sql "SELECT count(*) || '/' || count(DISTINCT id) FROM orders_upsert")" = "$1" ]; }
+poll_until 40 count_is 200/200 && pass "S3 source -> topic -> JDBC sink delivered all 200 rows once" || fail "data reached Postgres" "found $(sql 'SELECT count(*) FROM orders_upsert')"
+[ "$(sql "SELECT amount FROM orders_upsert WHERE id = 42")" = 42.25 ] && pass "field values arrive intact" || fail "field values" "$(sql 'SELECT * FROM orders_upsert WHERE id = 42')"
+
+run status1 "$BIN" connector status "${C[@]}" --name s3-source --result-file "$WORK/status1.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/status1.json" type)" = source ] && grep -q "RUNNING, 1/1 tasks running" "$WORK/status1.err" \
+  && pass "status shows state and tasks" || fail "status" "$(cat "$WORK/status1.err")"
+
+echo "S3 sink [${SECONDS}s]"
+run s3sink "$BIN" connector apply "${C[@]}" --name s3-sink --config connector.class=$S3_SINK --config topics=orders --config s3.bucket.name=sink-bucket \
+  --config "store.url=$STREAMCHECK_S3_ENDPOINT" --config flush.size=25 --config topics.dir=exported --config rotate.schedule.interval.ms=1000
+# 200 records over 2 partitions: full objects of 25, plus at most one partial object per partition.
+s3_done() { local n lines most; read -r n lines most <<<"$(s3_count sink-bucket exported/orders/)"; [ "$lines" = 200 ] && [ "$most" = 25 ] && [ "$n" -ge 8 ] && [ "$n" -le 10 ]; }
+[ $rc = 0 ] && poll_until 60 s3_done && pass "S3 sink writes JSON-lines objects of flush.size records" || fail "S3 sink" "$(s3_count sink-bucket exported/orders/) $(cat "$WORK/s3sink.err")"
+
+echo "pause / resume / stop [${SECONDS}s]"
+run pause "$BIN" connector pause "${C[@]}" --name pg-sink
+run waitp "$BIN" connector wait "${C[@]}" --name pg-sink --target-state PAUSED --timeout 20s --result-file "$WORK/waitp.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/waitp.json" state)" = PAUSED ] && pass "pause, then wait PAUSED" || fail "pause" "$(cat "$WORK/pause.err" "$WORK/waitp.err")"
+run resume "$BIN" connector resume "${C[@]}" --name pg-sink
+run waitr "$BIN" connector wait "${C[@]}" --name pg-sink --timeout 20s
+[ $rc = 0 ] && pass "resume, then wait RUNNING" || fail "resume" "$(cat "$WORK/resume.err" "$WORK/waitr.err")"
+
+echo "offsets (KIP-875): reset a sink, data delivered again [${SECONDS}s]"
+run isink "$BIN" connector apply "${C[@]}" --name pg-insert --config connector.class=$JDBC_SINK --config topics=orders --config "connection.url=$PG_URL" \
+  --config auto.create=true --config table.name.format=orders_insert
+insert_count() { [ "$(sql 'SELECT count(*) FROM orders_insert')" = "$1" ]; }
+poll_until 40 insert_count 200 && pass "insert-mode sink delivered 200 rows" || fail "insert sink" "$(sql 'SELECT count(*) FROM orders_insert') $(cat "$WORK/isink.err")"
+run off1 "$BIN" connector offsets "${C[@]}" --name pg-insert --result-file "$WORK/off1.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/off1.json" offsets_count)" = 2 ] && pass "offsets get lists one offset per partition" || fail "offsets get" "$(cat "$WORK/off1.err")"
+run off2 "$BIN" connector offsets "${C[@]}" --name pg-insert --action reset
+[ $rc = 1 ] && grep -q "only while it is STOPPED" "$WORK/off2.err" && pass "offsets reset on a RUNNING connector is refused with what to do" || fail "reset while running" "rc=$rc $(cat "$WORK/off2.err")"
+run stop "$BIN" connector stop "${C[@]}" --name pg-insert
+run waits "$BIN" connector wait "${C[@]}" --name pg-insert --target-state STOPPED --timeout 20s --result-file "$WORK/waits.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/waits.json" tasks_total)" = 0 ] && pass "stop, then wait STOPPED (no tasks)" || fail "stop" "$(cat "$WORK/stop.err" "$WORK/waits.err")"
+run off3 "$BIN" connector offsets "${C[@]}" --name pg-insert --action reset --result-file "$WORK/off3.json"
+[ $rc = 0 ] && grep -q "reset successfully" "$WORK/off3.json" && pass "offsets reset on a STOPPED connector" || fail "offsets reset" "$(cat "$WORK/off3.err")"
+run resume2 "$BIN" connector resume "${C[@]}" --name pg-insert
+poll_until 40 insert_count 400 && pass "after the reset the sink delivers the data again (400 rows)" || fail "redelivery" "$(sql 'SELECT count(*) FROM orders_insert')"
+run stop2 "$BIN" connector stop "${C[@]}" --name pg-insert
+run waits2 "$BIN" connector wait "${C[@]}" --name pg-insert --target-state STOPPED --timeout 20s
+run off4 "$BIN" connector offsets "${C[@]}" --name pg-insert --action alter --offsets '[{"partition":{"kafka_topic":"orders","kafka_partition":0},"offset":{"kafka_offset":0}}]'
+run off5 "$BIN" connector offsets "${C[@]}" --name pg-insert --result-file "$WORK/off5.json"
+[ "$(jget "$WORK/off5.json" offsets.0.offset.kafka_offset)" = 0 ] && pass "offsets alter sets a partition's offset" || fail "offsets alter" "$(cat "$WORK/off4.err") $(cat "$WORK/off5.json")"
+
+echo "failure, trace and restart [${SECONDS}s]"
+python3 - <<'PY'
+import boto3, os
+s3 = boto3.client("s3", endpoint_url=os.environ["STREAMCHECK_S3_ENDPOINT"])
+s3.create_bucket(Bucket="recovery-bucket")
+for part in range(4):
+    lines = "".join('{"id": %d, "v": "x%d"}\n' % (i, i) for i in range(part * 250, part * 250 + 250))
+    s3.put_object(Bucket="recovery-bucket", Key=f"in/r-{part}.json", Body=lines.encode())
+PY
+run rsrc "$BIN" connector apply "${C[@]}" --name rec-source --config connector.class=$S3_SOURCE --config s3.bucket.name=recovery-bucket \
+  --config s3.prefix=in --config kafka.topic=recovery --config "store.url=$STREAMCHECK_S3_ENDPOINT"
+run rsink "$BIN" connector apply "${C[@]}" --name rec-sink --config connector.class=$JDBC_SINK --config topics=recovery --config "connection.url=$PG_URL" \
+  --config auto.create=true --config table.name.format=recovery --config batch.size=100
+"$BIN" connector wait "${C[@]}" --name rec-sink --timeout 20s 2>/dev/null
+# Fail task 0 mid-stream: after 30 more records, with a Connect-style trace.
+control fail-task '{"connector":"rec-sink","task":0,"after_records":30,"trace":"org.apache.kafka.connect.errors.ConnectException: java.sql.SQLException: connection reset (injected by the stand-in)\n\tat io.confluent.connect.jdbc.sink.JdbcSinkTask.put(JdbcSinkTask.java:122)"}'
+failed_now() { "$BIN" connector status "${C[@]}" --name rec-sink 2>&1 | grep -q "0/1 tasks running"; }
+poll_until 30 failed_now
+run waitf "$BIN" connector wait "${C[@]}" --name rec-sink --timeout 60s --result-file "$WORK/waitf.json"
+if [ $rc = 2 ] && [ "$(jget "$WORK/waitf.json" failed_tasks)" = 1 ] && jhas "$WORK/waitf.json" trace "connection reset (injected" \
+  && grep -q "FAILED (task 0)" "$WORK/waitf.err"; then
+  pass "wait stops at once on FAILED, exit 2, with the task's trace"
+else fail "wait reports FAILED" "rc=$rc $(cat "$WORK/waitf.err")"; fi
+run restart "$BIN" connector restart "${C[@]}" --name rec-sink --include-tasks --only-failed --result-file "$WORK/restart.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/restart.json" tasks_restarting)" = 1 ] && pass "restart --include-tasks --only-failed restarts the failed task" || fail "restart" "rc=$rc $(cat "$WORK/restart.err")"
+run waitrec "$BIN" connector wait "${C[@]}" --name rec-sink --timeout 30s
+[ $rc = 0 ] && pass "after restart the connector is RUNNING again" || fail "recovery wait" "$(cat "$WORK/waitrec.err")"
+rec_complete() { [ "$(sql 'SELECT count(DISTINCT id) FROM recovery')" = 1000 ]; }
+poll_until 40 rec_complete && pass "the sink ends complete (1000 distinct ids)" || fail "recovery completeness" "$(sql 'SELECT count(DISTINCT id) FROM recovery')"
+dups=$(sql 'SELECT count(*) - count(DISTINCT id) FROM recovery')
+[ "$dups" -le 100 ] && pass "duplicates ($dups) stay within at-least-once: at most one uncommitted batch redelivered" || fail "duplicates" "$dups"
+
+control fail-task '{"connector":"s3-sink","trace":"java.lang.IllegalStateException: connector failed (injected)"}'
+run waitcf "$BIN" connector wait "${C[@]}" --name s3-sink --timeout 20s --result-file "$WORK/waitcf.json"
+[ $rc = 2 ] && [ "$(jget "$WORK/waitcf.json" state)" = FAILED ] && jhas "$WORK/waitcf.json" trace "connector failed (injected)" \
+  && pass "a FAILED connector reports the connector's trace" || fail "connector FAILED" "rc=$rc $(cat "$WORK/waitcf.err")"
+run restartc "$BIN" connector restart "${C[@]}" --name s3-sink
+run waitcr "$BIN" connector wait "${C[@]}" --name s3-sink --timeout 20s
+[ $rc = 0 ] && pass "restart brings a FAILED connector back with its tasks" || fail "connector restart" "$(cat "$WORK/restartc.err" "$WORK/waitcr.err")"
+
+echo "transient errors: 409, 429 [${SECONDS}s]"
+control conflict '{"seconds": 3}'
+run w409 "$BIN" connector wait "${C[@]}" --name pg-sink --timeout 30s
+[ $rc = 0 ] && grep -q "HTTP 409" "$WORK/w409.err" && pass "409 (rebalance) is retried within the timeout" || fail "409 retried" "rc=$rc $(cat "$WORK/w409.err")"
+control conflict '{"seconds": 60}'
+run w409b "$BIN" connector status "${C[@]}" --name pg-sink --timeout 2s
+[ $rc = 1 ] && grep -q "still failing after" "$WORK/w409b.err" && pass "409 beyond the timeout ends in a clear error" || fail "409 bounded" "rc=$rc $(cat "$WORK/w409b.err")"
+control reset-faults '{}'
+control rate-limit '{"count": 2, "retry_after": 1}'
+run w429 "$BIN" connector status "${C[@]}" --name pg-sink --timeout 30s
+[ $rc = 0 ] && grep -q "HTTP 429" "$WORK/w429.err" && pass "429 honours Retry-After and succeeds" || fail "429" "rc=$rc $(cat "$WORK/w429.err")"
+
+echo "bad inputs [${SECONDS}s]"
+run unknown "$BIN" connector status "${C[@]}" --name no-such-connector
+[ $rc = 1 ] && grep -q "connector 'no-such-connector' not found" "$WORK/unknown.err" && pass "unknown connector: clear error" || fail "unknown connector" "rc=$rc $(cat "$WORK/unknown.err")"
+run unknownw "$BIN" connector wait "${C[@]}" --name no-such-connector --timeout 60s
+[ $rc = 1 ] && grep -q "not found" "$WORK/unknownw.err" && pass "wait on an unknown connector fails after a short grace, not the whole timeout" || fail "wait unknown" "rc=$rc $(cat "$WORK/unknownw.err")"
+run badcfg "$BIN" connector apply "${C[@]}" --name bad-sink --config connector.class=$JDBC_SINK --config topics=orders --config insert.mode=merge
+if [ $rc = 1 ] && grep -q "connection.url: Missing required configuration" "$WORK/badcfg.err" && grep -q "insert.mode: Invalid value merge" "$WORK/badcfg.err"; then
+  pass "bad config shows Connect's validation errors"
+else fail "bad config" "rc=$rc $(cat "$WORK/badcfg.err")"; fi
+run badcfg2 "$BIN" connector status "${C[@]}" --name bad-sink
+[ $rc = 1 ] && pass "a rejected config creates nothing" || fail "rejected config created something"
+run badcfg3 "$BIN" connector apply "${C[@]}" --name bad-sink --validate false --config connector.class=$JDBC_SINK --config topics=orders
+[ $rc = 1 ] && grep -q "HTTP 400" "$WORK/badcfg3.err" && grep -q "connection.url" "$WORK/badcfg3.err" && pass "without validation, Connect's 400 body is shown" || fail "400 body" "rc=$rc $(cat "$WORK/badcfg3.err")"
+run badclass "$BIN" connector apply "${C[@]}" --name bad-class --config connector.class=com.example.Nope
+[ $rc = 1 ] && grep -q "Failed to find any class" "$WORK/badclass.err" && pass "unknown connector class is reported" || fail "unknown class" "rc=$rc $(cat "$WORK/badclass.err")"
+run noclass "$BIN" connector apply "${C[@]}" --name x --config topics=a
+[ $rc = 1 ] && grep -q "no connector.class" "$WORK/noclass.err" && pass "config without connector.class" || fail "no class" "$(cat "$WORK/noclass.err")"
+run badurl "$BIN" connector status --connect-url connect:8083 --name x
+[ $rc = 1 ] && grep -q "not an http:// or https:// URL" "$WORK/badurl.err" && pass "a connect_url without scheme is refused" || fail "bad url" "$(cat "$WORK/badurl.err")"
+
+DEAD_PORT=$(free_port)
+run dead "$BIN" connector wait --connect-url "http://127.0.0.1:$DEAD_PORT" --name x --timeout 3s
+[ $rc = 1 ] && grep -q "still failing after" "$WORK/dead.err" && grep -q "Couldn't connect" "$WORK/dead.err" \
+  && pass "unreachable Connect: bounded wait and a clear error" || fail "unreachable" "rc=$rc $(cat "$WORK/dead.err")"
+control hang '{"seconds": 8}'
+run hang "$BIN" connector status "${C[@]}" --name pg-sink --timeout 3s --request-timeout 1s
+[ $rc = 1 ] && grep -q "Timeout" "$WORK/hang.err" && pass "a Connect that stops answering: bounded by the timeout" || fail "hang" "rc=$rc $(cat "$WORK/hang.err")"
+control reset-faults '{}'
+sleep 0.5
+
+echo "credentials [${SECONDS}s]"
+S=(--connect-url "$SECURE_URL" --name secure-src)
+APPLY_SECURE=(connector apply "${S[@]}" --config connector.class=$S3_SOURCE --config s3.bucket.name=source-bucket --config kafka.topic=again --config "store.url=$STREAMCHECK_S3_ENDPOINT")
+run noauth "$BIN" "${APPLY_SECURE[@]}"
+[ $rc = 1 ] && grep -q "refused the credentials (HTTP 401)" "$WORK/noauth.err" && grep -q STREAMCHECK_CONNECT_PASSWORD "$WORK/noauth.err" \
+  && pass "missing credentials: 401 named with the variables to set" || fail "no auth" "rc=$rc $(cat "$WORK/noauth.err")"
+run wrongauth env STREAMCHECK_CONNECT_USERNAME=admin STREAMCHECK_CONNECT_PASSWORD=wrong-password-xyz "$BIN" "${APPLY_SECURE[@]}"
+[ $rc = 1 ] && grep -q "HTTP 401" "$WORK/wrongauth.err" && ! grep -q wrong-password-xyz "$WORK/wrongauth.err" \
+  && pass "wrong credentials: 401, and the password is never printed" || fail "wrong auth" "rc=$rc $(cat "$WORK/wrongauth.err")"
+run halfauth env STREAMCHECK_CONNECT_USERNAME=admin "$BIN" "${APPLY_SECURE[@]}"
+[ $rc = 1 ] && grep -q "STREAMCHECK_CONNECT_PASSWORD is not" "$WORK/halfauth.err" && pass "half a credential pair is refused before any request" || fail "half auth" "$(cat "$WORK/halfauth.err")"
+run goodauth env STREAMCHECK_CONNECT_USERNAME=admin STREAMCHECK_CONNECT_PASSWORD=hunter2-secret "$BIN" "${APPLY_SECURE[@]}" --result-file "$WORK/goodauth.json"
+[ $rc = 0 ] && ! grep -rq hunter2-secret "$WORK"/goodauth.* && pass "right credentials work and stay out of output" || fail "good auth" "$(cat "$WORK/goodauth.err")"
+
+echo "external protocol [${SECONDS}s]"
+run ext bash -c "echo '{\"name\":\"pg-sink\",\"connect_url\":\"$CONNECT_URL\",\"timeout\":\"20s\"}' | '$BIN' external connector wait"
+if [ $rc = 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["state"]=="RUNNING" and d["passed"]=="true" and d["tasks_running"]=="2" and all(isinstance(v,str) for v in d.values())' "$WORK/ext.out"; then
+  pass "external connector wait: flat strings, passed=true"
+else fail "external wait" "rc=$rc $(cat "$WORK/ext.out" "$WORK/ext.err")"; fi
+run extcfg bash -c "echo '{\"name\":\"ext-sink\",\"connect_url\":\"$CONNECT_URL\",\"config\":\"{\\\"connector.class\\\":\\\"$S3_SINK\\\",\\\"topics\\\":\\\"orders\\\",\\\"s3.bucket.name\\\":\\\"sink-bucket\\\",\\\"flush.size\\\":\\\"1000\\\",\\\"store.url\\\":\\\"$STREAMCHECK_S3_ENDPOINT\\\"}\"}' | '$BIN' external connector apply"
+[ $rc = 0 ] && grep -q '"action":"created"' "$WORK/extcfg.out" && pass "external connector apply takes config as jsonencode(...)" || fail "external apply" "rc=$rc $(cat "$WORK/extcfg.out" "$WORK/extcfg.err")"
+"$BIN" connector wait "${C[@]}" --name ext-sink --timeout 20s 2>/dev/null
+control fail-task '{"connector":"ext-sink","task":0,"trace":"boom (injected)"}'
+run extf bash -c "echo '{\"name\":\"ext-sink\",\"connect_url\":\"$CONNECT_URL\",\"timeout\":\"20s\"}' | '$BIN' external connector wait"
+[ $rc = 0 ] && grep -q '"passed":"false"' "$WORK/extf.out" && grep -q 'boom (injected)' "$WORK/extf.out" && pass "external wait on FAILED: exit 0, passed=false, trace" || fail "external FAILED" "rc=$rc $(cat "$WORK/extf.out" "$WORK/extf.err")"
+
+echo "delete [${SECONDS}s]"
+run del "$BIN" connector delete "${C[@]}" --name ext-sink --result-file "$WORK/del.json"
+run delst "$BIN" connector status "${C[@]}" --name ext-sink
+[ "$(jget "$WORK/del.json" deleted)" = true ] && grep -q "not found" "$WORK/delst.err" && pass "delete waits until the connector is gone" || fail "delete" "$(cat "$WORK/del.err")"
+run del2 "$BIN" connector delete "${C[@]}" --name ext-sink --result-file "$WORK/del2.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/del2.json" already_absent)" = true ] && pass "deleting an absent connector succeeds (repeatable destroy)" || fail "delete absent" "$(cat "$WORK/del2.err")"
+
+echo "Terraform modules (terraform test, built-ins only) [${SECONDS}s]"
+if command -v terraform >/dev/null; then
+  export TF_CLI_CONFIG_FILE="$WORK/terraformrc" TF_IN_AUTOMATION=1
+  : >"$TF_CLI_CONFIG_FILE"
+  for module in connector connector-wait; do
+    rm -rf "$WORK/tf-$module"; cp -r "terraform-modules/$module" "$WORK/tf-$module"
+  done
+  run tfinit terraform -chdir="$WORK/tf-connector" init -input=false -no-color
+  run tftest env TF_VAR_name=tf-s3-sink TF_VAR_connect_url="$CONNECT_URL" TF_VAR_streamcheck_bin="$BIN" TF_VAR_result_dir="$WORK/tf-results" \
+    TF_VAR_config="{\"connector.class\"=\"$S3_SINK\", \"topics\"=\"orders\", \"s3.bucket.name\"=\"sink-bucket\", \"store.url\"=\"$STREAMCHECK_S3_ENDPOINT\", \"flush.size\"=\"50\", \"topics.dir\"=\"tf\"}" \
+    terraform -chdir="$WORK/tf-connector" test -no-color
+  [ $rc = 0 ] && grep -q "6 passed, 0 failed" "$WORK/tftest.out" && pass "terraform-modules/connector: create, update, tasks, validations (terraform test)" \
+    || fail "connector module" "$(tail -n 30 "$WORK/tftest.out" "$WORK/tftest.err")"
+  run tfgone "$BIN" connector status "${C[@]}" --name tf-s3-sink
+  [ $rc = 1 ] && grep -q "not found" "$WORK/tfgone.err" && pass "the module's destroy deleted the connector" || fail "module destroy" "rc=$rc $(cat "$WORK/tfgone.err")"
+
+  run tfinit2 terraform -chdir="$WORK/tf-connector-wait" init -input=false -no-color
+  run tftest2 env TF_VAR_name=pg-sink TF_VAR_connect_url="$CONNECT_URL" TF_VAR_streamcheck_bin="$BIN" TF_VAR_result_dir="$WORK/tf-results" \
+    terraform -chdir="$WORK/tf-connector-wait" test -no-color
+  [ $rc = 0 ] && grep -q "3 passed, 0 failed" "$WORK/tftest2.out" && pass "terraform-modules/connector-wait (terraform test)" \
+    || fail "connector-wait module" "$(tail -n 30 "$WORK/tftest2.out" "$WORK/tftest2.err")"
+else
+  fail "terraform is not installed"
+fi
+
+echo "Confluent Cloud flavour (against the stand-in's /connect/v1 routes) [${SECONDS}s]"
+CL=(--api confluent-cloud --connect-url "$CLOUD_URL" --environment env-std1 --cluster lkc-std1)
+run cnokey "$BIN" connector status "${CL[@]}" --name cloud-sink
+[ $rc = 1 ] && grep -q "CONFLUENT_CLOUD_API_KEY and CONFLUENT_CLOUD_API_SECRET" "$WORK/cnokey.err" && pass "cloud without an API key says which variables to set" || fail "cloud no key" "$(cat "$WORK/cnokey.err")"
+export CONFLUENT_CLOUD_API_KEY=CLOUDKEY CONFLUENT_CLOUD_API_SECRET=cloud-secret-value
+run capply "$BIN" connector apply "${CL[@]}" --name cloud-sink --config connector.class=$JDBC_SINK --config topics=orders --config "connection.url=$PG_URL" \
+  --config auto.create=true --config table.name.format=orders_cloud --result-file "$WORK/capply.json"
+run cwait "$BIN" connector wait "${CL[@]}" --name cloud-sink --timeout 30s
+[ "$(jget "$WORK/capply.json" action)" = created ] && [ $rc = 0 ] && pass "cloud apply + wait RUNNING" || fail "cloud apply/wait" "$(cat "$WORK/capply.err" "$WORK/cwait.err")"
+cloud_count() { [ "$(sql 'SELECT count(*) FROM orders_cloud')" = "$1" ]; }
+poll_until 40 cloud_count 200 || fail "cloud sink delivered" "$(sql 'SELECT count(*) FROM orders_cloud')"
+run cpause "$BIN" connector pause "${CL[@]}" --name cloud-sink
+run cwaitp "$BIN" connector wait "${CL[@]}" --name cloud-sink --target-state PAUSED --timeout 20s
+[ $rc = 0 ] && pass "cloud pause (PUT) then wait PAUSED" || fail "cloud pause" "$(cat "$WORK/cpause.err" "$WORK/cwaitp.err")"
+run cresume "$BIN" connector resume "${CL[@]}" --name cloud-sink
+run creset "$BIN" connector offsets "${CL[@]}" --name cloud-sink --action reset --result-file "$WORK/creset.json"
+[ $rc = 0 ] && grep -q "reset successfully" "$WORK/creset.json" && pass "cloud offsets reset: asynchronous request polled to APPLIED" || fail "cloud reset" "rc=$rc $(cat "$WORK/creset.err")"
+poll_until 40 cloud_count 400 && pass "cloud reset: data delivered again" || fail "cloud redelivery" "$(sql 'SELECT count(*) FROM orders_cloud')"
+run cstop "$BIN" connector stop "${CL[@]}" --name cloud-sink
+[ $rc = 1 ] && grep -q "use \`streamcheck connector pause\`" "$WORK/cstop.err" && pass "cloud stop: explained as unavailable" || fail "cloud stop" "$(cat "$WORK/cstop.err")"
+run cwrong env CONFLUENT_CLOUD_API_SECRET=nope "$BIN" connector status "${CL[@]}" --name cloud-sink
+[ $rc = 1 ] && grep -q "HTTP 401" "$WORK/cwrong.err" && grep -q CONFLUENT_CLOUD_API_SECRET "$WORK/cwrong.err" && pass "cloud wrong secret: 401 named" || fail "cloud 401" "$(cat "$WORK/cwrong.err")"
+run cdel "$BIN" connector delete "${CL[@]}" --name cloud-sink
+[ $rc = 0 ] && pass "cloud delete" || fail "cloud delete" "$(cat "$WORK/cdel.err")"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
