@@ -116,7 +116,16 @@ def test_broker_down_past_the_timeout_fails_in_bounded_time_with_a_partial_resul
                                      "--message-count", "400", "--mode", "stream", "--rate", "200", "--timeout", "3s",
                                      "--manifest", manifest, "--result-file", f"{work}/stuck.json"],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        wait_for_manifest_progress(producer, 0.8)
+        # Take the broker down only once some messages are on it (seen through its high
+        # watermarks), so the run is partial whatever the machine's load.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            probe = run("lag", "--bootstrap-servers", broker.bootstrap, "--group-id", "probe", "--topic", "rel-down",
+                        "--timeout", "2s", "--result-file", f"{work}/probe.json", timeout=30)
+            if probe.returncode == 0 and sum(p["high"] for p in result(f"{work}/probe.json")["partitions"]) > 0:
+                break
+            time.sleep(0.05)
+        assert producer.poll() is None, "the produce ended before the fault could be injected"
         broker.fault("broker-down", broker=1)
         out, err = producer.communicate(timeout=60)  # bounded: 400 msgs at 200/s + 3s delivery timeout
         assert producer.returncode == 1, err.decode()
