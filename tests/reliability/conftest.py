@@ -70,7 +70,7 @@ def start_broker(brokers, topics):
 @pytest.fixture(scope="module")
 def cluster():
     """A 3-broker embedded cluster for the module; topics are auto-created with 4 partitions."""
-    broker, work = start_broker(3, ["rel-3p:3", "rel-groups:4", "rel-lag:4"])
+    broker, work = start_broker(3, ["rel-3p:3", "rel-errs:3", "rel-groups:4", "rel-lag:4"])
     yield broker
     run("broker", "stop", "--state-dir", broker.state, timeout=60)
 
