@@ -202,3 +202,50 @@ private func json(_ text: String) -> JSONValue { try! JSONValue.parse(text) }
         #expect(SinkExpectation.expectedSeqs(Manifest(header: header([("origin", .string("seed-source s3"))]), entries: entries)) == [0, 1])
     }
 }
+
+@Suite struct DeliveryGuaranteeTests {
+    let want = (0..<4).map { ExpectedRecord(seq: $0, record: .object([("id", .int($0)), ("name", .string("user-\($0)"))])) }
+    func rows(_ records: [JSONValue]) -> [FoundRecord] {
+        records.enumerated().map { FoundRecord(record: $1, location: "row \($0 + 1)") }
+    }
+    func failed(_ result: SinkComparison, _ guarantee: DeliveryGuarantee) -> [String] {
+        result.checks(countName: "row_count", guarantee: guarantee).filter { !$0.passed }.map(\.name)
+    }
+
+    @Test func redeliveredCopiesPassAtLeastOnceWithinTheBound() {
+        // Rows 0 and 1 were written, the task failed, and a restart delivered them again.
+        let found = rows(want.map(\.record) + [want[0].record, want[1].record])
+        let result = SinkComparison.compare(expected: want, found: found, pairing: .key(field: "id"), strictFields: false)
+        #expect(result.duplicates == ["0", "1"] && result.alteredDuplicates == 0)
+        #expect(failed(result, .exactlyOnce) == ["row_count", "duplicates"])
+        #expect(failed(result, DeliveryGuarantee(.atLeastOnce)) == [])
+        #expect(failed(result, DeliveryGuarantee(.atLeastOnce, maxRedelivered: 2)) == [])
+        #expect(failed(result, DeliveryGuarantee(.atLeastOnce, maxRedelivered: 1)) == ["duplicates"])
+        let check = result.checks(countName: "row_count", guarantee: DeliveryGuarantee(.atLeastOnce, maxRedelivered: 1))[2]
+        #expect(check.expected == "at most 1 identical copies (at-least-once)" && check.found == "2")
+    }
+
+    @Test func aCopyThatDiffersIsNeverRedelivery() {
+        let found = rows(want.map(\.record) + [.object([("id", .int(2)), ("name", .string("changed"))])])
+        let result = SinkComparison.compare(expected: want, found: found, pairing: .key(field: "id"), strictFields: false)
+        #expect(result.alteredDuplicates == 1)
+        #expect(failed(result, DeliveryGuarantee(.atLeastOnce)) == ["duplicates"])
+    }
+
+    @Test func atLeastOnceStillNeedsEveryRecord() {
+        let found = rows([want[0].record, want[1].record, want[2].record, want[2].record])
+        let result = SinkComparison.compare(expected: want, found: found, pairing: .key(field: "id"), strictFields: false)
+        #expect(failed(result, DeliveryGuarantee(.atLeastOnce)) == ["row_count", "key_set"])
+    }
+
+    @Test func digestPairingCountsCopiesToo() {
+        let found = rows(want.map(\.record) + [want[3].record])
+        let result = SinkComparison.compare(expected: want, found: found, pairing: .digest, strictFields: true)
+        #expect(failed(result, .exactlyOnce) == ["row_count", "duplicates"])
+        #expect(failed(result, DeliveryGuarantee(.atLeastOnce, maxRedelivered: 1)) == [])
+    }
+
+    @Test func exactlyOnceHasNoRedeliveryBound() {
+        #expect(DeliveryGuarantee(.exactlyOnce, maxRedelivered: 5).maxRedelivered == 0)
+    }
+}

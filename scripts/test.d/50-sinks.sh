@@ -197,7 +197,18 @@ psqlq -c "UPDATE people SET name = 'user-3' WHERE id = 3"
 
 psqlq -c "INSERT INTO people SELECT * FROM people WHERE id = 5"
 sc pg-duplicate verify-sink postgres "${VERIFY_PG[@]}"
-expect pg-duplicate 2 failed_checks row_count,duplicates duplicates 1 rows_found 41
+expect pg-duplicate 2 failed_checks row_count,duplicates duplicates 1 rows_found 41 delivery_guarantee exactly-once
+# The same copy judged at-least-once: redelivery explains it, within a bound of 1 but not of 0.
+sc pg-duplicate-alo verify-sink postgres "${VERIFY_PG[@]}" --delivery-guarantee at-least-once --max-redelivered 1
+expect pg-duplicate-alo 0 passed true duplicates 1 delivery_guarantee at-least-once max_redelivered 1
+grep -q "(at-least-once, 1 redelivered copies)" "$W/pg-duplicate-alo.err" && pass pg-duplicate-alo-summary || fail pg-duplicate-alo-summary "$(cat "$W/pg-duplicate-alo.err")"
+sc pg-duplicate-alo-bound verify-sink postgres "${VERIFY_PG[@]}" --delivery-guarantee at-least-once --max-redelivered 0
+expect pg-duplicate-alo-bound 2 failed_checks duplicates
+sc pg-redelivered-exactly-once verify-sink postgres "${VERIFY_PG[@]}" --max-redelivered 1
+expect_error pg-redelivered-exactly-once "'--max-redelivered' applies only with '--delivery-guarantee' at-least-once"
+psqlq -c "UPDATE people SET name = 'changed copy' WHERE ctid IN (SELECT max(ctid) FROM people WHERE id = 5)"
+sc pg-duplicate-altered verify-sink postgres "${VERIFY_PG[@]}" --delivery-guarantee at-least-once
+expect pg-duplicate-altered 2 failed_checks duplicates altered_duplicates 1
 psqlq -c "DELETE FROM people WHERE ctid IN (SELECT max(ctid) FROM people WHERE id = 5)"
 
 psqlq -c "INSERT INTO people (id, name, run_id) VALUES (999, 'from another run', 'other-run')"

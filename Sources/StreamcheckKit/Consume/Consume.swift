@@ -138,6 +138,8 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     // A partial consume stores each message's offset itself, only for the messages it counts,
     // so the group's committed offsets say exactly what was read.
     if request.maxMessages != nil { config.set("enable.auto.offset.store", "false") }
+    // librdkafka prefetches up to 64 MB per consumer by default; a verifier needs far less.
+    if config.value("queued.max.messages.kbytes") == nil { config.set("queued.max.messages.kbytes", "8192") }
 
     let startOffsets: [Int32: Int64] = {
         guard request.fromManifestOffsets, request.topic == request.manifest.header.topic else { return [:] }

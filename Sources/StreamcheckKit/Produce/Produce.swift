@@ -98,7 +98,9 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
     } else {
         if config.value("linger.ms") == nil { config.set("linger.ms", "20") }
         if config.value("batch.num.messages") == nil { config.set("batch.num.messages", "10000") }
-        if config.value("queue.buffering.max.messages") == nil { config.set("queue.buffering.max.messages", "500000") }
+        // Bounded in-flight queue: memory stays a fixed overhead, not a copy of every message.
+        if config.value("queue.buffering.max.messages") == nil { config.set("queue.buffering.max.messages", "50000") }
+        if config.value("queue.buffering.max.kbytes") == nil { config.set("queue.buffering.max.kbytes", "16384") }
     }
     if config.value("message.timeout.ms") == nil {
         config.set("message.timeout.ms", String(Int(request.deliveryTimeout * 1000)))

@@ -103,6 +103,8 @@ extension Operations {
             SinkParameters.transforms,
             SinkParameters.timeout,
             SinkParameters.waitForComplete,
+            SinkParameters.deliveryGuarantee,
+            SinkParameters.maxRedelivered,
             SinkParameters.pollInterval,
         ]
     ) { p in try S3SinkVerifier.run(p) }
@@ -119,6 +121,7 @@ enum S3SinkVerifier {
         let runIdField = p.string("run_id_field")
         let ignored = Set(p.list("ignore_fields") + (runIdField.map { [$0] } ?? []))
         var client = try S3Settings.client(p, requestTimeout: min(30, deadline.seconds))
+        let guarantee = try DeliveryGuarantee.from(p)
         let expectation = try SinkExpectation.load(manifestPath: try p.requiredString("manifest"), transforms: try SinkParameters.transformChain(p))
         let runId = expectation.manifest.header.runId
         if let keyField = p.string("key_field"), let clash = SinkComparison.nonUniqueKey(expectation.records, field: keyField) {
@@ -190,7 +193,7 @@ enum S3SinkVerifier {
                               found: "\(undecodable.count) undecodable records")
         return SinkParameters.outcome(
             operation: "verify-sink s3", target: "s3://\(bucket)/\(prefix)", comparison: comparison, extraChecks: [decodable],
-            countName: "record_count", rowsName: "records",
+            countName: "record_count", rowsName: "records", guarantee: guarantee,
             leading: [("bucket", .string(bucket)), ("prefix", .string(prefix)), ("run_id", .string(runId))],
             trailing: [
                 ("foreign", .int(foreign)), ("undecodable", .int(undecodable.count)), ("objects", .int(objectCount)),

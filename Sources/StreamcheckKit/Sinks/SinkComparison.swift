@@ -50,6 +50,8 @@ public struct SinkComparison: Sendable {
     public var missing: [String] = []
     public var unexpected: [String] = []
     public var duplicates: [String] = []
+    /// Duplicate copies whose content differs from their record (never explained by redelivery).
+    public var alteredDuplicates = 0
     public var mismatched = 0
     public var samples: [FieldMismatch] = []
 
@@ -90,6 +92,9 @@ public struct SinkComparison: Sendable {
                 }
                 if !matchedSeqs.insert(want.seq).inserted {
                     result.duplicates.append(key)
+                    if !differences(want.record, got.record, strictFields: strictFields, ignoredFields: ignoredFields).isEmpty {
+                        result.alteredDuplicates += 1
+                    }
                     continue
                 }
                 check(want, got, key: key)
@@ -186,12 +191,18 @@ public struct SinkComparison: Sendable {
     public var passed: Bool { missing.isEmpty && unexpected.isEmpty && duplicates.isEmpty && mismatched == 0 && foundCount == expectedCount }
 
     /// The checks every sink verification reports; `countName` is "row_count" or "record_count".
-    public func checks(countName: String) -> [Check] {
-        [
-            Check(name: countName, passed: foundCount == expectedCount, expected: String(expectedCount), found: String(foundCount)),
+    /// Under at-least-once the count is of distinct records (identical copies are judged by the
+    /// duplicates check against what redelivery can explain).
+    public func checks(countName: String, guarantee: DeliveryGuarantee = .exactlyOnce) -> [Check] {
+        let counted = guarantee.kind == .atLeastOnce ? foundCount - duplicates.count : foundCount
+        let duplicatesFound = "\(duplicates.count)" + (alteredDuplicates > 0 ? " (\(alteredDuplicates) differing from their record)" : "")
+        return [
+            Check(name: countName, passed: counted == expectedCount, expected: String(expectedCount),
+                  found: guarantee.kind == .atLeastOnce ? "\(counted) distinct of \(foundCount)" : String(foundCount)),
             Check(name: "key_set", passed: missing.isEmpty && unexpected.isEmpty, expected: "0 missing, 0 unexpected",
                   found: "\(missing.count) missing, \(unexpected.count) unexpected"),
-            Check(name: "duplicates", passed: duplicates.isEmpty, expected: "0", found: String(duplicates.count)),
+            Check(name: "duplicates", passed: guarantee.allows(duplicates: duplicates.count, altered: alteredDuplicates),
+                  expected: guarantee.allowedText, found: duplicatesFound),
             Check(name: "integrity", passed: mismatched == 0, expected: "0 mismatched records", found: "\(mismatched) mismatched records"),
         ]
     }
@@ -204,6 +215,7 @@ public struct SinkComparison: Sendable {
             ("missing", .int(missing.count)),
             ("unexpected", .int(unexpected.count)),
             ("duplicates", .int(duplicates.count)),
+            ("altered_duplicates", .int(alteredDuplicates)),
             ("mismatched", .int(mismatched)),
             ("missing_keys", .array(missing.prefix(Self.maxListed).map { .string($0) })),
             ("unexpected_keys", .array(unexpected.prefix(Self.maxListed).map { .string($0) })),

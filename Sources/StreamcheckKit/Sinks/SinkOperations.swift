@@ -17,6 +17,8 @@ enum SinkParameters {
     static let waitForComplete = ParameterSpec("wait_for_complete", .boolean,
                                                help: "Re-read a sink that is still filling until every expected record is there or the timeout passes (default true).")
     static let pollInterval = ParameterSpec("poll_interval", .duration(0.05...600), help: "Pause between reads while waiting (default 1s).")
+    static let deliveryGuarantee = DeliveryGuarantee.kindSpec
+    static let maxRedelivered = DeliveryGuarantee.maxSpec
     static let ignoreFields = ParameterSpec("ignore_fields", .list, help: "Record fields not to compare (the sink does not keep them).")
 
     static func transformChain(_ p: Parameters) throws -> TransformChain {
@@ -28,19 +30,20 @@ enum SinkParameters {
 
     /// Common result shape of verify-sink: passed, failed_checks, checks[], counts, samples.
     static func outcome(operation: String, target: String, comparison: SinkComparison, extraChecks: [Check], countName: String,
-                        rowsName: String, leading: [(String, JSONValue)], trailing: [(String, JSONValue)]) -> OperationOutcome {
-        let checks = comparison.checks(countName: countName) + extraChecks
+                        rowsName: String, guarantee: DeliveryGuarantee, leading: [(String, JSONValue)], trailing: [(String, JSONValue)]) -> OperationOutcome {
+        let checks = comparison.checks(countName: countName, guarantee: guarantee) + extraChecks
         let failed = checks.filter { !$0.passed }.map(\.name)
         let passed = failed.isEmpty
         var members = leading
         members += [("passed", .bool(passed)), ("failed_checks", .string(failed.joined(separator: ",")))]
         members += comparison.resultMembers(rowsName: rowsName)
+        members += guarantee.resultMembers
         members += trailing
         members.append(("checks", .array(checks.map(\.json))))
         let counts = "\(comparison.foundCount) of \(comparison.expectedCount) \(rowsName)"
         let summary = passed
-            ? "\(operation): \(target) holds \(counts), all as expected"
-            : "\(operation): FAILED \(failed.joined(separator: ", ")): \(target) holds \(counts); missing \(comparison.missing.count), unexpected \(comparison.unexpected.count), duplicates \(comparison.duplicates.count), mismatched \(comparison.mismatched)"
+            ? "\(operation): \(target) holds \(counts), all as expected (\(guarantee.kind.rawValue)\(comparison.duplicates.isEmpty ? "" : ", \(comparison.duplicates.count) redelivered copies"))"
+            : "\(operation): FAILED \(failed.joined(separator: ", ")): \(target) holds \(counts); missing \(comparison.missing.count), unexpected \(comparison.unexpected.count), duplicates \(comparison.duplicates.count), mismatched \(comparison.mismatched) (\(guarantee.kind.rawValue))"
         return OperationOutcome(result: .object(members), passed: passed, summary: summary)
     }
 }

@@ -17,6 +17,8 @@ extension Operations {
             SinkParameters.transforms,
             SinkParameters.timeout,
             SinkParameters.waitForComplete,
+            SinkParameters.deliveryGuarantee,
+            SinkParameters.maxRedelivered,
             SinkParameters.pollInterval,
             ParameterSpec("connection", .string, help: "Not accepted: a connection string holds a password; set STREAMCHECK_POSTGRES_URL in the environment instead."),
         ]
@@ -45,6 +47,7 @@ public enum PostgresSinkVerifier {
         let columnToField = Dictionary(fieldToColumn.map { ($0.1, $0.0) }, uniquingKeysWith: { a, _ in a })
         let columnFor = Dictionary(fieldToColumn, uniquingKeysWith: { a, _ in a })
 
+        let guarantee = try DeliveryGuarantee.from(p)
         let expectation = try SinkExpectation.load(manifestPath: try p.requiredString("manifest"), transforms: try SinkParameters.transformChain(p))
         let runId = expectation.manifest.header.runId
         if let clash = SinkComparison.nonUniqueKey(expectation.records, field: keyField) {
@@ -117,7 +120,7 @@ public enum PostgresSinkVerifier {
                                  found: missingColumns.isEmpty ? "all present" : "no column for " + missingColumns.joined(separator: ", "))
         return SinkParameters.outcome(
             operation: "verify-sink postgres", target: "table \(table)", comparison: comparison, extraChecks: [columnsCheck],
-            countName: "row_count", rowsName: "rows",
+            countName: "row_count", rowsName: "rows", guarantee: guarantee,
             leading: [("table", .string(table)), ("run_id", .string(runId))],
             trailing: [("foreign", .int(foreign)), ("complete", .bool(complete)), ("polls", .int(polls)), ("waited_ms", .int(deadline.elapsedMs))])
     }
