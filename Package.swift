@@ -45,6 +45,8 @@ let package = Package(
         ),
 
         .testTarget(name: "TerraformIOTests", dependencies: ["TerraformIO"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "StreamcheckKitTests", dependencies: ["StreamcheckKit", "Kafka", "TerraformIO"]),
         .testTarget(name: "ReportsTests", dependencies: ["StreamcheckKit", "TerraformIO"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "TerraformIO"]),
         .testTarget(name: "SchemaTests", dependencies: ["StreamcheckKit", "Avro", "TerraformIO"]),

@@ -161,6 +161,17 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// Marks a message as consumed, for the next commit. Only needed with
+    /// enable.auto.offset.store=false (a consumer that decides per message whether it counts).
+    public func storeOffset(of message: KafkaMessage) throws {
+        let list = rd_kafka_topic_partition_list_new(1)!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        // The committed offset is the next one to read.
+        rd_kafka_topic_partition_list_add(list, message.topic, message.partition).pointee.offset = message.offset + 1
+        let err = rd_kafka_offsets_store(handle, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err, context: "cannot store the offset of \(message.topic)[\(message.partition)]") }
+    }
+
     /// Committed offsets of the group for the given partitions (-1001 when none).
     public func committed(topic: String, partitions: [Int32], timeout: Double) throws -> [Int32: Int64] {
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!

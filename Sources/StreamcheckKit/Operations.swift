@@ -8,7 +8,7 @@ public enum Operations {
         produce,
         brokerStart, brokerStop, brokerRun, brokerFault,
         consume,
-    ] + reportOperations + notifyOperations + sinkOperations + connectorOperations
+    ] + reportOperations + notifyOperations + sinkOperations + connectorOperations + lagOperations
 
     public static func find(_ words: [String]) -> OperationDefinition? {
         all.first(where: { $0.words == words })

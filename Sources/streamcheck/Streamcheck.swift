@@ -15,6 +15,7 @@ struct Streamcheck: ParsableCommand {
             Version.self,
             Produce.self,
             Consume.self,
+            Lag.self,
             Broker.self,
             Connector.self,
             VerifySink.self,

@@ -71,12 +71,12 @@ variable "timeout" {
 
 variable "from" {
   type        = string
-  description = "beginning, or manifest (start at the manifest's first offsets)."
+  description = "beginning, manifest (start at the manifest's first offsets), or committed (resume: what the group committed earlier is not expected again)."
   default     = "beginning"
 
   validation {
-    condition     = contains(["beginning", "manifest"], var.from)
-    error_message = "from must be beginning or manifest."
+    condition     = contains(["beginning", "manifest", "committed"], var.from)
+    error_message = "from must be beginning, manifest or committed."
   }
 }
 

@@ -13,6 +13,18 @@ public struct ConsumeRequest {
     public var timeout: Double
     public var fromManifestOffsets: Bool
     public var consumerStartedMicros: Int64
+    /// Resume: messages below the group's committed offsets were read by an earlier consume of
+    /// this group; they are not expected again.
+    public var resumeFromCommitted: Bool = false
+    /// Stop after this many messages and commit exactly those (a partial consume, e.g. the
+    /// first half of a resume test). nil: read until every expected message arrived.
+    public var maxMessages: Int? = nil
+    /// Member 0 leaves the group after it has read this many messages (a member leaving
+    /// mid-run); the others take over its partitions. Needs members >= 2.
+    public var leaveAfter: Int? = nil
+    /// The last member joins the group only after the group has read this many messages (a
+    /// member joining mid-run); the partitions are then split again. Needs members >= 2.
+    public var joinAfter: Int? = nil
 }
 
 public struct ConsumeOutcome {
@@ -25,6 +37,8 @@ public struct ConsumeOutcome {
     public let overlappingAssignments: [Int32]
     public let rebalances: Int
     public let lastError: String?
+    /// Messages read (counted once each) when `maxMessages` stopped the consume; else nil.
+    public let stoppedAfter: Int?
 }
 
 /// The longest consume reads on after the last expected message to reach the partitions' ends.
@@ -40,6 +54,8 @@ final class GroupState: @unchecked Sendable {
     private(set) var rebalances = 0
     private var formed: Bool
     private var fatal: Error?
+    /// Messages counted against ConsumeRequest.maxMessages.
+    private var taken = 0
 
     init(members: Int) {
         assignments = [[Int32]](repeating: [], count: members)
@@ -70,6 +86,19 @@ final class GroupState: @unchecked Sendable {
             return true
         }
         return false
+    }
+
+    /// Claims one message under `limit`; false once the limit is reached.
+    func take(limit: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard taken < limit else { return false }
+        taken += 1
+        return true
+    }
+
+    var takenCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return taken
     }
 
     func fail(_ error: Error) {
@@ -106,6 +135,9 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     if config.value("heartbeat.interval.ms") == nil { config.set("heartbeat.interval.ms", "500") }
     if config.value("enable.auto.commit") == nil { config.set("enable.auto.commit", "true") }
     if config.value("auto.commit.interval.ms") == nil { config.set("auto.commit.interval.ms", "1000") }
+    // A partial consume stores each message's offset itself, only for the messages it counts,
+    // so the group's committed offsets say exactly what was read.
+    if request.maxMessages != nil { config.set("enable.auto.offset.store", "false") }
     // librdkafka prefetches up to 64 MB per consumer by default; a verifier needs far less.
     if config.value("queued.max.messages.kbytes") == nil { config.set("queued.max.messages.kbytes", "8192") }
 
@@ -122,19 +154,24 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     let started = Clock.monotonicSeconds()
     let deadline = started + request.timeout
     var consumers: [KafkaConsumer] = []
+    let joiner = request.joinAfter != nil ? request.members - 1 : nil
+    // The members there from the start, which form the group before anyone reads.
+    let formingMembers = request.members - (joiner == nil ? 0 : 1)
     for member in 0..<request.members {
         let consumer = try KafkaConsumer(config: config, onRebalance: { assigned, partitions in
             state.rebalanced(member: member, assigned: assigned, partitions: partitions)
         }, startOffset: { topic, partition in
             topic == request.topic ? startOffsets[partition] : nil
         })
-        if request.members > 1 { consumer.pauseNewAssignments() }
-        try consumer.subscribe(topics: [request.topic])
+        if member != joiner {
+            if formingMembers > 1 { consumer.pauseNewAssignments() }
+            try consumer.subscribe(topics: [request.topic])
+        }
         consumers.append(consumer)
     }
     // With several members, nobody reads until every member that can own a partition has one
     // (bounded): then the members split the partitions instead of the first one taking all.
-    let partitionCount = request.members > 1 ? ((try? consumers[0].partitionCount(topic: request.topic, timeout: min(10, request.timeout))) ?? request.members) : 1
+    let partitionCount = formingMembers > 1 ? ((try? consumers[0].partitionCount(topic: request.topic, timeout: min(10, request.timeout))) ?? request.members) : 1
     let formationDeadline = started + min(request.timeout / 2, 30)
 
     // Broker retention may already have removed the oldest messages: tell that from loss.
@@ -149,28 +186,72 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         }
     }
 
-    let target = min(request.expectCount ?? verifier.target, verifier.target)
+    // Resume: what the group committed before this consume started was read already.
+    if request.resumeFromCommitted, request.topic == request.manifest.header.topic, let probe = consumers.first {
+        let partitions = Array(Set(request.manifest.entries.lazy.filter { $0.partition >= 0 }.map(\.partition))).sorted()
+        let committed: [Int32: Int64]
+        do {
+            committed = try probe.committed(topic: request.topic, partitions: partitions, timeout: min(10, request.timeout))
+        } catch {
+            throw StreamcheckError("cannot read the committed offsets of group '\(request.groupId)' to resume from: \(error)")
+        }
+        for (seq, e) in request.manifest.entries.enumerated() where e.partition >= 0 && !verifier.truncatedByRetention.contains(seq) {
+            if let c = committed[e.partition], c >= 0, e.offset < c { verifier.consumedBefore.insert(seq) }
+        }
+    }
+
+    let target = min(request.expectCount ?? verifier.target, verifier.target, request.maxMessages ?? Int.max)
     let allConsumers = consumers
     let group = DispatchGroup()
-    for consumer in consumers {
+    for (member, consumer) in consumers.enumerated() {
+        let leaveAfter = member == 0 ? request.leaveAfter : nil
         group.enter()
         Thread.detachNewThread {
             defer { group.leave() }
+            var readByThisMember = 0
+            var joined = member != joiner
             // After the last expected message, read on to the end of every assigned partition
             // (bounded): a duplicate or tampered copy behind it must not go unseen.
             var completedAt: Double?
             while state.fatalError == nil {
                 let now = Clock.monotonicSeconds()
                 if now >= deadline { break }
+                if let limit = request.maxMessages, state.takenCount >= limit { break }
+                if let leaveAfter, readByThisMember >= leaveAfter {
+                    // Leave the group now (the revoke commits what this member read); the
+                    // others are assigned its partitions.
+                    consumer.close()
+                    break
+                }
                 if verifier.uniqueCount >= target {
                     if completedAt == nil { completedAt = now }
                     if consumer.caughtUp() || now - completedAt! > drainLimitSeconds { break }
                 }
-                if state.markFormedIfReady(members: request.members, partitionCount: partitionCount, pastDeadline: now > formationDeadline) {
+                if !joined {
+                    // The late member: wait (bounded by the deadline) until the group has read
+                    // enough, then join; the group rebalances to include it.
+                    if let joinAfter = request.joinAfter, verifier.uniqueCount >= joinAfter {
+                        do { try consumer.subscribe(topics: [request.topic]) } catch { state.fail(error); break }
+                        joined = true
+                    } else {
+                        usleep(20_000)
+                        continue
+                    }
+                }
+                if state.markFormedIfReady(members: formingMembers, partitionCount: partitionCount, pastDeadline: now > formationDeadline) {
                     for c in allConsumers { c.resumeAll() }
                 }
                 do {
-                    if case let .message(m) = try consumer.poll(timeoutMs: 100) { verifier.observe(m) }
+                    if case let .message(m) = try consumer.poll(timeoutMs: 100) {
+                        if let limit = request.maxMessages {
+                            // Count and store the offset only of messages within the limit; one
+                            // read past it stays uncommitted, so the next consume reads it.
+                            guard state.take(limit: limit) else { break }
+                            try consumer.storeOffset(of: m)
+                        }
+                        verifier.observe(m)
+                        readByThisMember += 1
+                    }
                 } catch {
                     state.fail(error)
                 }
@@ -179,13 +260,16 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     }
     group.wait()
     let lastError = consumers.compactMap(\.lastError).last
-    for consumer in consumers {
-        try? consumer.commit()
-        consumer.close()
-    }
+    // Every member commits before any leaves: a member leaving starts a rebalance, and the
+    // others' commits made during it can be rejected (the embedded broker does), which would
+    // lose their stored offsets and make the next consume of the group read them again.
+    for consumer in consumers { try? consumer.commit() }
+    for consumer in consumers { consumer.close() }
     if let fatal = state.fatalError { throw StreamcheckError("consumer failed on topic '\(request.topic)': \(fatal)") }
     let duration = Clock.monotonicSeconds() - started
-    return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target, durationSeconds: duration,
+    let stoppedAfter = request.maxMessages.map { _ in state.takenCount }
+    let reachedLimit = stoppedAfter.map { $0 >= (request.maxMessages ?? 0) } ?? false
+    return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target && !reachedLimit, durationSeconds: duration,
                           assignments: state.memberAssignments, overlappingAssignments: state.overlappingPartitions,
-                          rebalances: state.rebalances, lastError: lastError)
+                          rebalances: state.rebalances, lastError: lastError, stoppedAfter: stoppedAfter)
 }

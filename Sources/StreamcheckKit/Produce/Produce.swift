@@ -159,8 +159,9 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
     }
     let remaining = producer.flush(timeout: request.deliveryTimeout)
     if remaining > 0 {
+        // Say why before purging: the purge's own reports only say "Purged in queue".
+        if firstError == nil { firstError = "no acknowledgement within \(Int(request.deliveryTimeout))s for \(remaining) messages" }
         producer.purgeOutstanding()
-        if firstError == nil { firstError = "\(remaining) messages still in flight after \(Int(request.deliveryTimeout))s" }
     }
     if let lastError = producer.lastError, firstError != nil, !(firstError!.contains(lastError)) {
         firstError! += " (last broker error: \(lastError))"

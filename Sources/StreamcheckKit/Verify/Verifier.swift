@@ -34,6 +34,9 @@ public final class Verifier: @unchecked Sendable {
     var perSecond: [Int] = []
     /// Expected messages that broker retention removed before we could read them.
     public var truncatedByRetention = Set<Int>()
+    /// Expected messages an earlier consume of the same group already read (below the group's
+    /// committed offsets when a resume started): neither missing nor to be read again.
+    public var consumedBefore = Set<Int>()
 
     public init(manifest: Manifest, format: MessageFormat?, consumedTopic: String, consumerStartedMicros: Int64) {
         self.manifest = manifest
@@ -48,15 +51,16 @@ public final class Verifier: @unchecked Sendable {
     /// while the data was produced (never the gap between two Terraform run blocks).
     public var consumerRanDuringProduce: Bool { consumerStartedMicros <= manifest.header.startedAtMs * 1000 }
 
-    public var uniqueCount: Int {
-        lock.lock(); defer { lock.unlock() }
-        return unique
-    }
-
-    public var target: Int { manifest.entries.count - truncatedByRetention.count }
+    public var target: Int { manifest.entries.count - truncatedByRetention.union(consumedBefore).count }
     public var isComplete: Bool {
         lock.lock(); defer { lock.unlock() }
         return unique >= target
+    }
+
+    /// Distinct expected messages seen so far; safe to read while members are still observing.
+    public var uniqueCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return unique
     }
 
     public func observe(_ message: KafkaMessage, receivedMicros: Int64 = Clock.nowMicros()) {
@@ -109,6 +113,12 @@ public final class Verifier: @unchecked Sendable {
             return
         }
 
+        if consumedBefore.contains(seq) {
+            // Below the group's committed offset: an earlier consume read it already, so reading
+            // it again is an at-least-once redelivery, not a new message.
+            redelivered += 1
+            return
+        }
         if timesSeen[seq] > 0 {
             // Read again. Same place as the manifest says: the consumer re-read it
             // (at-least-once redelivery after a rebalance). Elsewhere: sent twice.
@@ -164,7 +174,7 @@ public final class Verifier: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         var count = 0
         var sample: [Int] = []
-        for seq in 0..<timesSeen.count where timesSeen[seq] == 0 && !truncatedByRetention.contains(seq) {
+        for seq in 0..<timesSeen.count where timesSeen[seq] == 0 && !truncatedByRetention.contains(seq) && !consumedBefore.contains(seq) {
             count += 1
             if sample.count < limit { sample.append(seq) }
         }

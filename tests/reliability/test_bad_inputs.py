@@ -1,0 +1,174 @@
+"""Every bad input the program handles, with the exact message it gives. docs/bad-inputs.md
+holds the same table; a test checks that every row here is documented there."""
+import json
+import os
+import re
+import struct
+
+import pytest
+
+from conftest import external, one_error_line, run
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEAD = "127.0.0.1:1"  # nothing listens on port 1
+
+
+def header(**overrides):
+    h = {"streamcheck_manifest": 1, "run_id": "other-run", "topic": "rel-bad", "data_format": "json",
+         "message_count": 2, "seed": "1", "key_strategy": "sequence", "started_at_ms": 1, "entry_size": 32, "extra": {}}
+    h.update(overrides)
+    return json.dumps(h).encode() + b"\n"
+
+
+def entry(partition=0, offset=0):
+    return struct.pack("<iqQQI", partition, offset, 0, 0, 0)
+
+
+FILES = {
+    "bad.json": b"{not json",
+    "notmanifest": b"hello\n",
+    "noheaderline": b"x",
+    "v2.manifest": header(streamcheck_manifest=2),
+    "wrongtypes.manifest": header(message_count="two"),
+    "truncated.manifest": header() + entry() + entry()[:10],
+    "short.manifest": header() + entry(),
+    "ok.manifest": header() + entry(0, 0) + entry(0, 1),
+}
+
+# (id, what, argv | ("external", operation, raw stdin), expected text in the one stderr line, exit code)
+CASES = [
+    ("stdin-malformed", "external: stdin is not JSON", ("external", "produce", b'{"topic": '), "not valid JSON", 1),
+    ("stdin-not-object", "external: stdin is a JSON array", ("external", "produce", b'["x"]'), "must be one JSON object of strings", 1),
+    ("stdin-oversized", "external: stdin over 1 MiB", ("external", "produce", b" " * (1 << 20 + 1) + b"{}"), "limit", 1),
+    ("stdin-wrong-type", "external: a number where a string is due", ("external", "produce", b'{"topic": 5}'),
+     "query key 'topic' must be a string, got a number", 1),
+    ("stdin-unknown-key", "external: an unknown query key", ("external", "produce", b'{"topic": "t", "bootstrap_servers": "x", "bogus": "1"}'),
+     "unknown query key 'bogus'", 1),
+    ("stdin-missing-key", "external: a required key missing", ("external", "lag", b'{"topic": "t", "bootstrap_servers": "x"}'),
+     "missing required query key 'group_id'", 1),
+    ("unknown-operation", "external: an operation that does not exist", ("external", "teleport", b"{}"), "unknown operation 'teleport'", 1),
+    ("unknown-flag", "CLI: an unknown option", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--bogus", "1"],
+     "unknown option '--bogus'; known options:", 1),
+    ("wrong-type-integer", "an integer parameter given text", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--message-count", "abc"],
+     "invalid value 'abc' for '--message-count': expected an integer from 1 to 10000000", 1),
+    ("absurd-count", "a message count beyond 10,000,000", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--message-count", "99999999999"],
+     "invalid value '99999999999' for '--message-count': expected an integer from 1 to 10000000", 1),
+    ("zero-count", "a message count of 0", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--message-count", "0"],
+     "invalid value '0' for '--message-count': expected an integer from 1 to 10000000", 1),
+    ("absurd-members", "members out of range", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--members", "1000"],
+     "invalid value '1000' for '--members': expected an integer from 1 to 64", 1),
+    ("bad-duration", "a duration out of range", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--timeout", "0s"],
+     "invalid value '0s' for '--timeout': expected a duration such as 30s, 500ms or 5m, from 500ms to 1h", 1),
+    ("bad-choice", "a value outside a choice", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--from", "yesterday"],
+     "invalid value 'yesterday' for '--from'", 1),
+    ("bad-run-id", "a run id with spaces or symbols", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--run-id", "bad id!"],
+     "invalid value for '--run-id': use 1 to 100 letters, digits, '-', '_' or '.'", 1),
+    ("bad-key-strategy", "an unknown key strategy", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--key-strategy", "weird"],
+     "invalid value 'weird' for '--key-strategy': expected none, sequence, random or field:<name>", 1),
+    ("bad-kafka-property", "an unknown librdkafka property", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "-X", "nonsense.prop=1"],
+     "invalid Kafka property 'nonsense.prop'", 1),
+    ("secret-in-flag", "a secret property in -X / kafka_config", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "-X", "sasl.password=canary-flag"],
+     "must not carry the secret property 'sasl.password': set the environment variable STREAMCHECK_KAFKA_SASL_PASSWORD instead", 1),
+    ("schema-missing", "a schema file that does not exist", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--schema-file", "/nonexistent/schema.json"],
+     "cannot read schema_file /nonexistent/schema.json: no such file or not readable", 1),
+    ("schema-not-json", "a schema file that is not JSON", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--schema-file", "{bad.json}"],
+     "is not valid JSON", 1),
+    ("data-file-missing", "a data file that does not exist", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--data-file", "/nonexistent/data.jsonl"],
+     "cannot read data_file /nonexistent/data.jsonl: no such file or not readable", 1),
+    ("manifest-missing", "a manifest that does not exist", ["consume", "--bootstrap-servers", DEAD, "--manifest", "/nonexistent/x.manifest"],
+     "cannot read manifest /nonexistent/x.manifest: no such file or not readable; pass the path produce wrote with --manifest", 1),
+    ("manifest-not-manifest", "a file that is not a manifest", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{notmanifest}"],
+     "is not a streamcheck manifest: its header is not JSON", 1),
+    ("manifest-no-header", "a manifest without a header line", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{noheaderline}"],
+     "is not a streamcheck manifest: no header line", 1),
+    ("manifest-version", "a manifest of an unknown version", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{v2.manifest}"],
+     "is not a streamcheck manifest: unknown header version; pass the file that produce wrote", 1),
+    ("manifest-wrong-types", "a manifest header with wrong types", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{wrongtypes.manifest}"],
+     "is not a streamcheck manifest: header fields missing or of the wrong type", 1),
+    ("manifest-truncated", "a manifest cut inside an entry", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{truncated.manifest}"],
+     "is truncated or damaged: header says 2 messages, file holds 1 and a partial entry; produce it again", 1),
+    ("manifest-short", "a manifest with fewer entries than its header says", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{short.manifest}"],
+     "is truncated or damaged: header says 2 messages, file holds 1; produce it again", 1),
+    ("leave-after-one-member", "leave_after with a single member", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--leave-after", "5"],
+     "'--leave-after' needs '--members' of 2 or more", 1),
+    ("join-after-one-member", "join_after with a single member", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--join-after", "5"],
+     "'--join-after' needs '--members' of 2 or more", 1),
+    ("background-no-handle", "consume --background without --handle", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--background"],
+     "'--background' needs '--handle': the file a later collect reads", 1),
+    ("collect-bad-handle", "consume --collect with a handle that is not one", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--collect", "--handle", "{bad.json}"],
+     "cannot read consume handle", 1),
+    ("fault-no-broker", "broker fault with no broker running", ["broker", "fault", "--state-dir", "/nonexistent/state", "--action", "broker-down"],
+     "no embedded broker is running in state dir /nonexistent/state", 1),
+    ("fault-missing-args", "broker fault request-errors without api key and code", ["broker", "fault", "--state-dir", "/nonexistent/state", "--action", "request-errors"],
+     "action request-errors needs '--api-key' and '--error-code'", 1),
+    ("unreachable-produce", "produce to a host where nothing listens", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--message-count", "3", "--timeout", "2s", "--manifest", "{out.manifest}"],
+     "3 of 3 messages to 't' were not acknowledged: … (last broker error: 127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused", 1),
+    ("unreachable-lag", "lag against a host where nothing listens", ["lag", "--bootstrap-servers", DEAD, "--group-id", "g", "--topic", "t", "--timeout", "2s"],
+     "cannot read the lag of group 'g' on topic 't'", 1),
+    ("wrong-credentials", "SASL credentials against a cluster without SASL (the embedded broker)", "SASL", "Failed to initialize SASL authentication", 1),
+    ("sasl-ssl-closed-port", "SASL_SSL to a closed port", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--message-count", "1", "--timeout", "2s",
+                                                          "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=PLAIN", "--manifest", "{out.manifest}"],
+     "sasl_ssl://127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused", 1),
+]
+
+SECRET_ENV = {"STREAMCHECK_KAFKA_SASL_USERNAME": "canary-user", "STREAMCHECK_KAFKA_SASL_PASSWORD": "canary-badinput-pw"}
+
+
+@pytest.fixture
+def files(tmp_path):
+    for name, data in FILES.items():
+        (tmp_path / name).write_bytes(data)
+    return tmp_path
+
+
+def fill(arg, files):
+    return re.sub(r"\{([^}]+)\}", lambda m: str(files / m.group(1)), arg)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_gives_one_clear_line(case, files, cluster):
+    ident, _, how, expected, code = case
+    if how == "SASL":
+        proc = run("produce", "--bootstrap-servers", cluster.bootstrap, "--topic", "rel-bad", "--message-count", "1",
+                   "--timeout", "3s", "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=PLAIN",
+                   "--manifest", str(files / "out.manifest"), env=SECRET_ENV, timeout=60)
+    elif isinstance(how, tuple):
+        proc = external(how[1], raw=how[2], env=SECRET_ENV, timeout=60)
+    else:
+        proc = run(*[fill(a, files) for a in how], env=SECRET_ENV, timeout=60)
+    line = one_error_line(proc, code)
+    # " … " stands for a part that varies (which of two equivalent librdkafka reasons came first).
+    position = 0
+    for piece in expected.split(" … "):
+        found = line.find(piece, position)
+        assert found >= 0, (piece, line)
+        position = found + len(piece)
+    assert line.startswith("streamcheck: error: "), line
+    for secret in SECRET_ENV.values():
+        assert secret not in proc.stderr.decode()
+    assert "canary-flag" not in line
+
+
+def test_a_failed_operation_leaves_no_half_written_result(files):
+    target = files / "never.json"
+    proc = run("consume", "--bootstrap-servers", DEAD, "--manifest", str(files / "truncated.manifest"), "--result-file", str(target))
+    assert proc.returncode == 1 and not target.exists()
+
+
+def test_a_manifest_from_another_run_counts_messages_as_foreign(cluster, tmp_path):
+    """Messages of run A checked against the manifest of run B (same topic): none of A's
+    messages is taken for B's; they are foreign, and B's are missing."""
+    from conftest import consume, produce
+    _, manifest_a = produce(cluster.bootstrap, "rel-foreign", 50, str(tmp_path), "run-a")
+    _, manifest_b = produce(cluster.bootstrap, "rel-foreign-b", 30, str(tmp_path), "run-b")
+    proc, r = consume(cluster.bootstrap, manifest_b, str(tmp_path), "cross", ["--topic", "rel-foreign", "--timeout", "10s"])
+    assert proc.returncode == 2
+    assert (r["messages_consumed"], r["foreign"], r["missing"], r["corrupted"]) == (0, 50, 30, 0)
+    assert r["failed_checks"] == "count,loss"
+
+
+def test_every_row_is_documented():
+    doc = open(os.path.join(ROOT, "docs", "bad-inputs.md"), encoding="utf-8").read()
+    for ident, _, _, expected, _ in CASES:
+        assert f"`{ident}`" in doc, ident
+        assert expected.replace("|", "\\|") in doc, (ident, expected)
