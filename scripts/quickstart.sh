@@ -7,7 +7,14 @@ bash scripts/setup.sh
 swift build -c release --product streamcheck 2>&1 | tail -n 1
 export PATH="$PWD/.build/release:$PATH"
 export TF_CLI_CONFIG_FILE="$PWD/tftest/terraform.rc"
+report_dir=$(mktemp -d /tmp/streamcheck-quickstart.XXXXXX)
+trap 'rm -rf "$report_dir"' EXIT
 cd tftest
 rm -rf .work
 terraform init -input=false -no-color >/dev/null
-terraform test -no-color -filter=basic-flow.tftest.hcl -verbose 2>&1 | grep -E 'run "|messages_consumed|passed|latency_ms_p99|failed_checks|Success|Failure|Error' | head -n 60
+# Every operation records its result in the run directory; the report below summarises them.
+STREAMCHECK_REPORT_DIR="$report_dir" terraform test -no-color -filter=basic-flow.tftest.hcl 2>&1 \
+  | grep -E '^  run "|Success|Failure|Error' || true
+echo
+streamcheck report --run-dir "$report_dir" --markdown "$report_dir/summary.md" --suite-name basic-flow >/dev/null 2>&1 || true
+cat "$report_dir/summary.md"
