@@ -45,16 +45,11 @@ extension Operations {
         let seed = UInt64(try p.int("seed") ?? 1)
         let topic = try p.requiredString("topic")
         let (format, extras) = try makeProduceFormat(p, seed, topic)
-        var count = try p.int("message_count")
-        if count == nil, p.has("data_file") {
-            count = try DataFileRecords(path: p.string("data_file")!).count
-        }
-        let messageCount = count ?? 1000
-        if p.has("data_file") {
-            let available = try DataFileRecords(path: p.string("data_file")!).count
-            if messageCount > available {
-                throw ParameterError("'\(p.name("message_count"))' is \(messageCount) but data_file has only \(available) records")
-            }
+        // The data file, when given, bounds the count and is its default: read it once here.
+        let available = try p.string("data_file").map { try DataFileRecords(path: $0).count }
+        let messageCount = try p.int("message_count") ?? available ?? 1000
+        if let available, messageCount > available {
+            throw ParameterError("'\(p.name("message_count"))' is \(messageCount) but data_file has only \(available) records")
         }
         let request = ProduceRequest(
             kafka: try KafkaSettings.config(p), topic: topic, messageCount: messageCount, format: format,
