@@ -183,6 +183,14 @@ if [ -n "$(ls -A "$flat")" ]; then
     --html "$report/index.html" --json "$report/summary.json" --markdown "$report/summary.md" >/dev/null 2>"$logs/report.log" ||
     [ $? -eq 2 ] || echo "e2e: streamcheck report failed, see $logs/report.log" >&2
   echo "e2e: report in ${report#$root/}/index.html"
+  # The report must say what Terraform said: green suites with a red report mean a negative test
+  # that does not state its expected failure (expect_failed_checks / expect_error).
+  report_status=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' "$report/summary.json" 2>/dev/null || echo missing)
+  if [ "$failed" -eq 0 ] && [ "$report_status" != passed ]; then
+    echo "FAIL report: every suite passed but ${report#$root/}/summary.json says '$report_status':" >&2
+    python3 -c 'import json,sys; [print("  ", f["suite"], "/", f["operation"], "/", f["check"], ":", f["message"]) for f in json.load(open(sys.argv[1])).get("failed", [])[:10]]' "$report/summary.json" >&2 || true
+    failed=$((failed + 1))
+  fi
 fi
 rm -rf "$flat"
 

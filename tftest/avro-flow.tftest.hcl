@@ -118,15 +118,14 @@ run "verify_negative" {
     source = "../terraform-modules/kafka-consume-verify"
   }
   variables {
-    bootstrap_servers            = run.broker.bootstrap_servers
-    manifest                     = run.produce_negative.manifest
-    output_dir                   = ".work/avro-flow"
-    name                         = "verify-negative"
-    fail_on_verification_failure = false
-    record_in_report             = false
+    bootstrap_servers    = run.broker.bootstrap_servers
+    manifest             = run.produce_negative.manifest
+    output_dir           = ".work/avro-flow"
+    name                 = "verify-negative"
+    expect_failed_checks = "schema_compliance"
   }
   assert {
-    condition     = output.passed == false && output.failed_checks == "schema_compliance"
+    condition     = output.passed == false && output.result.as_expected && output.failed_checks == "schema_compliance"
     error_message = "the undecodable message should fail exactly schema_compliance, got '${output.failed_checks}'"
   }
   assert {

@@ -364,13 +364,12 @@ run "recovery_midrun" {
     source = "./helpers/streamcheck-step"
   }
   variables {
-    words           = ["verify-sink", "postgres"]
-    args            = ["--manifest", run.recovery_produce.manifest, "--table", "recovery_orders", "--key-column", "event_id", "--timeout", "10s", "--poll-interval", "250ms"]
-    result_file     = ".work/connectors/recovery-midrun.json"
-    tolerate_exit_2 = true
+    words       = ["verify-sink", "postgres"]
+    args        = ["--manifest", run.recovery_produce.manifest, "--table", "recovery_orders", "--key-column", "event_id", "--timeout", "10s", "--poll-interval", "250ms", "--expect-failed-checks", "row_count,key_set"]
+    result_file = ".work/connectors/recovery-midrun.json"
   }
   assert {
-    condition     = !output.result.passed && !output.result.complete && output.result.rows_found == 120
+    condition     = !output.result.passed && output.result.as_expected && !output.result.complete && output.result.rows_found == 120
     error_message = "the failed task should have written exactly the 120 records before the fault, got ${output.result.rows_found}"
   }
 }
@@ -381,13 +380,12 @@ run "recovery_wait_failed" {
     source = "./helpers/streamcheck-step"
   }
   variables {
-    words           = ["connector", "wait"]
-    args            = ["--connect-url", run.connect.connect_url, "--name", "recovery-sink", "--timeout", "30s"]
-    result_file     = ".work/connectors/recovery-wait-failed.json"
-    tolerate_exit_2 = true
+    words       = ["connector", "wait"]
+    args        = ["--connect-url", run.connect.connect_url, "--name", "recovery-sink", "--timeout", "30s", "--expect-failed-checks", "task_states"]
+    result_file = ".work/connectors/recovery-wait-failed.json"
   }
   assert {
-    condition     = output.result.passed == false && output.result.timed_out == false && output.result.failed_tasks == 1
+    condition     = output.result.passed == false && output.result.as_expected && output.result.timed_out == false && output.result.failed_tasks == 1
     error_message = "wait should stop at once on the FAILED task"
   }
   assert {
@@ -470,13 +468,12 @@ run "recovery_table_exactly_once" {
     source = "./helpers/streamcheck-step"
   }
   variables {
-    words           = ["verify-sink", "postgres"]
-    args            = ["--manifest", run.recovery_produce.manifest, "--table", "recovery_orders", "--key-column", "event_id", "--timeout", "10s"]
-    result_file     = ".work/connectors/recovery-table-exactly-once.json"
-    tolerate_exit_2 = true
+    words       = ["verify-sink", "postgres"]
+    args        = ["--manifest", run.recovery_produce.manifest, "--table", "recovery_orders", "--key-column", "event_id", "--timeout", "10s", "--expect-failed-checks", "row_count,duplicates"]
+    result_file = ".work/connectors/recovery-table-exactly-once.json"
   }
   assert {
-    condition     = !output.result.passed && output.result.failed_checks == "row_count,duplicates" && output.result.delivery_guarantee == "exactly-once"
+    condition     = !output.result.passed && output.result.as_expected && output.result.failed_checks == "row_count,duplicates" && output.result.delivery_guarantee == "exactly-once"
     error_message = "exactly-once should fail row_count and duplicates only, got '${output.result.failed_checks}'"
   }
 }

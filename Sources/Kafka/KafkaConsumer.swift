@@ -6,6 +6,11 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let handle: OpaquePointer
     private let context: ClientContext
     private var closed = false
+    /// The consumer's own queue, for batch reads (owned: destroyed in deinit).
+    private let consumerQueue: OpaquePointer
+    private var batchBuffer: [UnsafeMutablePointer<rd_kafka_message_t>?] = []
+    /// Topic names are looked up once per topic handle, not once per message.
+    private var lastTopic: (pointer: OpaquePointer?, name: String)?
 
     /// - onRebalance: called on the polling thread with the partitions assigned or revoked.
     /// - startOffset: where to start a newly assigned partition (nil: the committed offset or
@@ -54,10 +59,12 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
         handle = try makeClient(RD_KAFKA_CONSUMER, conf)
         rd_kafka_poll_set_consumer(handle)
+        consumerQueue = rd_kafka_queue_get_consumer(handle)
     }
 
     deinit {
         close()
+        rd_kafka_queue_destroy(consumerQueue)
         rd_kafka_destroy(handle)
     }
 
@@ -115,13 +122,42 @@ public final class KafkaConsumer: @unchecked Sendable {
     public func poll(timeoutMs: Int32) throws -> PollResult {
         guard let m = rd_kafka_consumer_poll(handle, timeoutMs) else { return .nothing }
         defer { rd_kafka_message_destroy(m) }
+        return try convert(m)
+    }
+
+    /// Waits up to `timeoutMs` for the first message, then returns every message already
+    /// fetched (up to `max`) in one call: one trip into librdkafka per batch, not per message.
+    /// Transient errors are remembered (`lastError`); fatal ones throw.
+    public func pollBatch(timeoutMs: Int32, max: Int) throws -> [KafkaMessage] {
+        if batchBuffer.count < max { batchBuffer = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max) }
+        let n = batchBuffer.withUnsafeMutableBufferPointer { buffer in
+            rd_kafka_consume_batch_queue(consumerQueue, timeoutMs, buffer.baseAddress, max)
+        }
+        guard n > 0 else { return [] }
+        var messages: [KafkaMessage] = []
+        messages.reserveCapacity(n)
+        var fatal: Error?
+        for i in 0..<n {
+            guard let m = batchBuffer[i] else { continue }
+            defer { rd_kafka_message_destroy(m) }
+            if fatal != nil { continue }
+            do {
+                if case let .message(message) = try convert(m) { messages.append(message) }
+            } catch { fatal = error }
+        }
+        if let fatal { throw fatal }
+        return messages
+    }
+
+    private func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>) throws -> PollResult {
         let msg = m.pointee
         if msg.err != RD_KAFKA_RESP_ERR_NO_ERROR {
             let topic = msg.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
             if msg.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .endOfPartition(topic: topic, partition: msg.partition) }
             let text = KafkaError(code: msg.err, context: topic.isEmpty ? "consumer" : "consumer on '\(topic)'").message
             if msg.err == RD_KAFKA_RESP_ERR__FATAL || msg.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
-                || msg.err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED {
+                || msg.err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED || msg.err == RD_KAFKA_RESP_ERR__AUTHENTICATION
+                || msg.err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED {
                 throw KafkaError(text)
             }
             context.recordError(text)
@@ -130,20 +166,27 @@ public final class KafkaConsumer: @unchecked Sendable {
         var headers: [(String, [UInt8])] = []
         var hdrs: OpaquePointer?
         if rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
-            var index = 0
+            let count = rd_kafka_header_cnt(hdrs)
+            headers.reserveCapacity(count)
             var name: UnsafePointer<CChar>?
             var value: UnsafeRawPointer?
             var size = 0
-            while rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            for index in 0..<count where rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
                 let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
                 headers.append((name.map { String(cString: $0) } ?? "", bytes))
-                index += 1
             }
         }
         var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(m, &tsType)
+        let topicName: String
+        if let cached = lastTopic, cached.pointer == msg.rkt {
+            topicName = cached.name
+        } else {
+            topicName = String(cString: rd_kafka_topic_name(msg.rkt))
+            lastTopic = (msg.rkt, topicName)
+        }
         return .message(KafkaMessage(
-            topic: String(cString: rd_kafka_topic_name(msg.rkt)),
+            topic: topicName,
             partition: msg.partition,
             offset: msg.offset,
             key: msg.key == nil ? nil : copyBytes(msg.key, msg.key_len),
@@ -151,6 +194,16 @@ public final class KafkaConsumer: @unchecked Sendable {
             headers: headers,
             timestampMs: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts,
             timestampIsLogAppendTime: tsType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME))
+    }
+
+    /// Reads these partitions from these offsets without joining a group: no rebalance, no
+    /// join delay. Commits (when enabled) still go to the group named by group.id.
+    public func assign(topic: String, offsets: [(partition: Int32, offset: Int64)]) throws {
+        let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (partition, offset) in offsets { rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = offset }
+        let err = rd_kafka_assign(handle, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err, context: "cannot assign partitions of '\(topic)'") }
     }
 
     /// Commits the offsets of everything consumed so far (synchronously).
@@ -190,6 +243,25 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     public func partitionCount(topic: String, timeout: Double) throws -> Int {
         try KafkaMetadata.partitionCount(handle: handle, topic: topic, timeout: timeout, lastError: context.lastError)
+    }
+
+    /// Low and high watermarks of each partition, all within `timeout` together (not each):
+    /// an unreachable broker costs the timeout once, whatever the partition count.
+    public func watermarks(topic: String, partitions: [Int32], timeout: Double) throws -> [Int32: (low: Int64, high: Int64)] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var marks: [Int32: (low: Int64, high: Int64)] = [:]
+        for p in partitions {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else {
+                throw KafkaError("cannot read the offsets of \(topic) within \(describeSeconds(timeout)): \(marks.count) of \(partitions.count) partitions answered\(context.lastError.map { " (last broker error: \($0))" } ?? "")")
+            }
+            do {
+                marks[p] = try KafkaMetadata.watermarks(handle: handle, topic: topic, partition: p, timeout: remaining)
+            } catch let error as KafkaError {
+                throw KafkaError("\(error.message)\(context.lastError.map { " (last broker error: \($0))" } ?? "")")
+            }
+        }
+        return marks
     }
 
     /// Leaves the group cleanly so the next member is assigned at once.

@@ -24,7 +24,7 @@ enum KafkaMetadata {
             Thread.sleep(forTimeInterval: 0.2)
         }
         let detail = lastError.map { " (last broker error: \($0))" } ?? ""
-        throw KafkaError("cannot read metadata for topic '\(topic)' within \(Int(timeout))s: \(lastFailure)\(detail)")
+        throw KafkaError("cannot read metadata for topic '\(topic)' within \(describeSeconds(timeout)): \(lastFailure)\(detail)")
     }
 
     static func watermarks(handle: OpaquePointer, topic: String, partition: Int32, timeout: Double) throws -> (low: Int64, high: Int64) {
@@ -36,4 +36,9 @@ enum KafkaMetadata {
         }
         return (low, high)
     }
+}
+
+/// "3s", "1.5s": a bound as the user gave it, neither rounded down nor up.
+func describeSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
 }

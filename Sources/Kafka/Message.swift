@@ -22,3 +22,9 @@ public struct DeliveryReport: Sendable {
     public let offset: Int64
     public let error: KafkaError?
 }
+
+/// librdkafka's logical offsets, for starting a partition somewhere other than an absolute offset.
+public enum KafkaOffset {
+    public static let beginning: Int64 = -2
+    public static let end: Int64 = -1
+}

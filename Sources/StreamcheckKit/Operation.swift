@@ -14,14 +14,27 @@ public struct StreamcheckError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// Every check name any operation can emit: the one list reports, fixtures and
+/// `expect_failed_checks` are checked against, so reader and writer cannot drift apart unseen.
+public enum CheckName: String, CaseIterable, Sendable {
+    // consume
+    case count, integrity, ordering, duplicates, loss, latency_sla, exclusive_assignment, schema_compliance
+    // verify-sink (also integrity, duplicates)
+    case row_count, record_count, key_set, columns, decodable
+    // connector wait
+    case connector_state, task_states
+    // lag --require-caught-up
+    case caught_up
+}
+
 /// One named check of a verification, as reports show it.
 public struct Check: Sendable {
     public let name: String
     public let passed: Bool
     public let expected: String
     public let found: String
-    public init(name: String, passed: Bool, expected: String, found: String) {
-        self.name = name
+    public init(name: CheckName, passed: Bool, expected: String, found: String) {
+        self.name = name.rawValue
         self.passed = passed
         self.expected = expected
         self.found = found
@@ -68,7 +81,7 @@ public struct OperationDefinition: Sendable {
     public static let commonParameters: [ParameterSpec] = [
         ParameterSpec("result_file", .path, help: "Write the result as one typed JSON object to this path (for jsondecode(file(...)))."),
         ParameterSpec("report_dir", .path, help: "Record this operation's result in this run directory for `streamcheck report` (default: $STREAMCHECK_REPORT_DIR)."),
-    ]
+    ] + ExpectedOutcome.parameters
 
     /// Help text listing every parameter with its allowed values.
     public var parameterHelp: String {

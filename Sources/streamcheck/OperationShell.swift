@@ -78,20 +78,32 @@ enum OperationShell {
         let started = Date()
         let execution: Execution
         var partial: JSONValue?
+        let expected: ExpectedOutcome
+        do { expected = try ExpectedOutcome(parameters) } catch {
+            return .failure("\(error)")
+        }
+        let ran: Result<OperationOutcome, StreamcheckError>
         do {
-            execution = .success(try operation.run(parameters))
+            ran = .success(try operation.run(parameters))
         } catch let error as StreamcheckError {
-            partial = error.partialResult
-            execution = .failure(error.message)
+            ran = .failure(error)
         } catch {
-            execution = .failure("\(error)")
+            ran = .failure(StreamcheckError("\(error)"))
+        }
+        switch expected.judge(ran, operation: operation.name) {
+        case let .success(outcome):
+            execution = .success(outcome)
+        case let .failure(message, partialResult):
+            partial = partialResult
+            execution = .failure(message)
         }
         if let path = parameters.string("result_file"), let partial {
             // A failed operation still says what it did, for Terraform to show.
             try? AtomicFile.write(partial.encodedPretty() + "\n", to: path)
         }
         // The background broker is infrastructure, not a step of the flow: it records nothing.
-        let records = operation.words != ["broker", "run"]
+        // Neither is a background consume's child: the collect records its verdict, once.
+        let records = operation.words != ["broker", "run"] && !parameters.has("background_started")
         if records, let dir = RunRecord.directory(explicit: parameters.string("report_dir")) {
             let status: String
             var error: String?

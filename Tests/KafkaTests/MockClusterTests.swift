@@ -138,7 +138,7 @@ struct MockClusterTests {
     func unreachable() throws {
         let producer = try KafkaProducer(config: KafkaConfig([("bootstrap.servers", "127.0.0.1:1")])) { _ in }
         #expect { _ = try producer.partitionCount(topic: "t", timeout: 1.5) } throws: { error in
-            "\(error)".contains("cannot read metadata for topic 't' within 1s")
+            "\(error)".contains("cannot read metadata for topic 't' within 1.5s")
         }
     }
 }

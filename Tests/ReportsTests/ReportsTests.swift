@@ -5,7 +5,13 @@ import TerraformIO
 
 /// Records shaped exactly as RunRecord writes them, built in memory.
 enum Fixture {
-    static func check(_ name: String, _ passed: Bool, _ expected: String, _ found: String) -> JSONValue {
+    /// Built by the type operations use, so a fixture can only name checks the code emits.
+    static func check(_ name: CheckName, _ passed: Bool, _ expected: String, _ found: String) -> JSONValue {
+        Check(name: name, passed: passed, expected: expected, found: found).json
+    }
+
+    /// A record someone else wrote or tampered with: any name at all (the report must escape it).
+    static func hostileCheck(_ name: String, _ passed: Bool, _ expected: String, _ found: String) -> JSONValue {
         .object([("name", .string(name)), ("passed", .bool(passed)), ("expected", .string(expected)), ("found", .string(found))])
     }
 
@@ -29,9 +35,9 @@ enum Fixture {
             record("produce", status: "passed", extra: [("messages_produced", .int(1000)), ("throughput_msgs_per_s", .double(250.5)), ("topic", .string("orders"))], n: 0),
             record("connector wait", status: "passed", runId: nil, extra: [("connector", .string("pg-sink")), ("state", .string("RUNNING")), ("waited_ms", .int(3200))], n: 1),
             record("consume", status: "failed", checks: [
-                check("count", true, "1000", "1000"),
-                check("no_loss", false, "0 missing", "3 missing"),
-                check("latency_p99", true, "<= 500 ms", "80 ms"),
+                check(.count, true, "1000", "1000"),
+                check(.loss, false, "0 missing", "3 missing"),
+                check(.latency_sla, true, "<= 500 ms", "80 ms"),
             ], extra: [("messages_consumed", .int(997)), ("latency_ms_p99", .double(80.25))], n: 2),
             record("verify-sink", status: "error", error: "table orders never reached 1000 rows", n: 3),
         ]
@@ -53,7 +59,7 @@ enum Fixture {
         let cases = suite.elements(named: "testcase")
         // produce, connector wait (joins the only flow), 3 consume checks, verify-sink error.
         #expect(cases.map { "\($0["classname"]!)/\($0["name"]!)" } == [
-            "produce/completes", "connector wait/completes", "consume/count", "consume/no_loss", "consume/latency_p99", "verify-sink/completes",
+            "produce/completes", "connector wait/completes", "consume/count", "consume/loss", "consume/latency_sla", "verify-sink/completes",
         ])
         #expect(cases.filter { !$0.elements(named: "failure").isEmpty }.count == Int(suite["failures"]!))
         #expect(cases.filter { !$0.elements(named: "error").isEmpty }.count == Int(suite["errors"]!))
@@ -70,7 +76,7 @@ enum Fixture {
             Fixture.record("produce", status: "passed", runId: "a", n: 0),
             Fixture.record("produce", status: "passed", runId: "b", n: 1),
             Fixture.record("connector wait", status: "passed", runId: nil, n: 2),
-            Fixture.record("consume", status: "passed", runId: "a", checks: [Fixture.check("count", true, "1", "1")],
+            Fixture.record("consume", status: "passed", runId: "a", checks: [Fixture.check(.count, true, "1", "1")],
                            extra: [("suite", .string("avro-flow"))], n: 3),
         ]
         let report = Report(title: "nightly", runDir: "/r", records: records)
@@ -81,7 +87,7 @@ enum Fixture {
     }
 
     @Test func repeatedChecksInOneFlowGetDistinctNames() {
-        let consume = { (n: Int) in Fixture.record("consume", status: "passed", checks: [Fixture.check("count", true, "1", "1")], n: n) }
+        let consume = { (n: Int) in Fixture.record("consume", status: "passed", checks: [Fixture.check(.count, true, "1", "1")], n: n) }
         let report = Report(title: "t", runDir: "/r", records: [consume(0), consume(1)])
         #expect(report.testCases.map(\.name) == ["count", "count (2)"])
     }
@@ -98,7 +104,7 @@ enum Fixture {
 
     @Test func markupInNamesAndValuesRoundTrips() throws {
         let nasty = "a<b>&\"c\" 'd' ]]> \u{1}"
-        let r = Fixture.record("consume", status: "failed", runId: nasty, checks: [Fixture.check(nasty, false, nasty, "x\ny")])
+        let r = Fixture.record("consume", status: "failed", runId: nasty, checks: [Fixture.hostileCheck(nasty, false, nasty, "x\ny")])
         let xml = JUnitReport.render(Report(title: nasty, runDir: "/r", records: [r]))
         let root = try MiniXML.parse(xml)
         let testcase = try #require(root.elements(named: "testsuite").first?.elements(named: "testcase").first)
@@ -181,7 +187,7 @@ enum Fixture {
     @Test func escapesEverythingFromRecords() {
         let evil = "<script>alert(1)</script>"
         let records = [
-            Fixture.record("consume", status: "failed", runId: evil, checks: [Fixture.check(evil, false, "\"><img src=x onerror=alert(1)>", evil)],
+            Fixture.record("consume", status: "failed", runId: evil, checks: [Fixture.hostileCheck(evil, false, "\"><img src=x onerror=alert(1)>", evil)],
                            extra: [("topic", .string(evil))]),
             Fixture.record("verify-sink", status: "error", runId: evil, error: evil),
         ]
@@ -241,7 +247,7 @@ enum Fixture {
         let md = MarkdownReport.render(Report(title: "orders", runDir: "/r", records: Fixture.failingRun), pipelineURL: "https://ci/p/1")
         #expect(md.hasPrefix("### streamcheck: ❌ error — orders\n"))
         #expect(md.contains("| 6 | 4 | 1 | 1 | 0 | 4 |"))
-        #expect(md.contains("| run r1 | consume | no\\_loss | expected 0 missing, found 3 missing |"))
+        #expect(md.contains("| run r1 | consume | loss | expected 0 missing, found 3 missing |"))
         #expect(md.contains("| run r1 | verify-sink | completes | error: table orders never reached 1000 rows |"))
         #expect(md.contains("[Pipeline](https://ci/p/1)"))
     }
@@ -265,7 +271,7 @@ enum Fixture {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let start = Date(timeIntervalSince1970: 1_764_079_200)
         try RunRecord.write(directory: dir, operation: "consume", startedAt: start, finishedAt: start.addingTimeInterval(2),
-                            status: "failed", error: nil, result: .object([("run_id", .string("x1")), ("checks", .array([Fixture.check("count", false, "10", "9")]))]))
+                            status: "failed", error: nil, result: .object([("run_id", .string("x1")), ("checks", .array([Fixture.check(.count, false, "10", "9")]))]))
         try RunRecord.write(directory: dir, operation: "report", startedAt: start.addingTimeInterval(3), finishedAt: start.addingTimeInterval(3),
                             status: "failed", error: nil, result: nil)
         let records = try RunDirectory.load(dir)
@@ -306,7 +312,7 @@ enum Fixture {
         #expect(blocks.map { $0["type"]?.stringValue } == ["header", "section", "section", "actions"])
         #expect(blocks[0]["text"]?["text"]?.stringValue == "❌ streamcheck ERROR: orders <prod>")  // plain_text needs no escaping
         let failed = try #require(blocks[2]["text"]?["text"]?.stringValue)
-        #expect(failed.contains("run r1 / consume / no_loss: expected 0 missing, found 3 missing"))
+        #expect(failed.contains("run r1 / consume / loss: expected 0 missing, found 3 missing"))
         #expect(blocks[3]["elements"]?.arrayValue?.first?["url"]?.stringValue == "https://gitlab.example.com/p/-/pipelines/7")
         #expect(NotificationMessages.slackEscape("<!channel> & co") == "&lt;!channel&gt; &amp; co")
         // No link button for something that is not a web URL.
@@ -350,5 +356,31 @@ enum Fixture {
         calls = 0
         let later = Retry.run(retries: 4, sleep: { _ in }) { calls += 1; return calls < 3 ? .retry("x") : .done }
         #expect(later.attempts == 3 && later.failure == nil)
+    }
+}
+
+@Suite("Report fixtures")
+struct ReportFixtureTests {
+    /// The run-dir fixtures the report suite (60-reports.sh) reads are checked against the result
+    /// model: every check they name is one an operation emits, every status one RunRecord writes.
+    @Test("the run-dir fixtures name only checks and statuses the code produces")
+    func fixturesMatchTheResultModel() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("tests/fixtures/run-dir").path
+        let files = FileManager.default.enumerator(atPath: dir)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") } ?? []
+        #expect(files.count >= 10)
+        let known = Set(CheckName.allCases.map(\.rawValue))
+        for file in files {
+            let data = try #require(FileManager.default.contents(atPath: dir + "/" + file))
+            let record = try JSONValue.parse(bytes: [UInt8](data))
+            #expect(["passed", "failed", "error"].contains(record["status"]?.stringValue ?? ""), "\(file)")
+            for check in record["result"]?["checks"]?.arrayValue ?? [] {
+                let name = check["name"]?.stringValue ?? ""
+                #expect(known.contains(name), "\(file) names check '\(name)', which no operation emits")
+            }
+            for name in (record["result"]?["failed_checks"]?.stringValue ?? "").split(separator: ",") {
+                #expect(known.contains(String(name)), "\(file) lists failed check '\(name)'")
+            }
+        }
     }
 }

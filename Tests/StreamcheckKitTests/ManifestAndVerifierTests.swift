@@ -47,6 +47,11 @@ struct Fixture {
                             value: v, headers: h, timestampMs: manifest.header.startedAtMs + 5, timestampIsLogAppendTime: false)
     }
 
+    init(copying other: Fixture, entries: [ManifestEntry]) {
+        manifest = Manifest(header: other.manifest.header, entries: entries)
+        values = other.values
+    }
+
     func verifier() -> Verifier {
         Verifier(manifest: manifest, format: format, consumedTopic: "unit", consumerStartedMicros: Clock.nowMicros())
     }
@@ -58,6 +63,28 @@ func tempPath(_ name: String) -> String {
 
 @Suite("Manifest")
 struct ManifestTests {
+    @Test("an entry takes 32 bytes in memory as on disk")
+    func stride() {
+        #expect(MemoryLayout<ManifestEntry>.stride == ManifestEntry.size)
+    }
+
+    @Test("offsets_known and the never-acknowledged and seeded entries survive a round trip")
+    func entryStates() throws {
+        var header = ManifestHeader(runId: "r", topic: "t", dataFormat: "json", messageCount: 3, seed: 1, keyStrategy: "none", startedAtMs: 1)
+        header.offsetsKnown = false
+        let entries = [ManifestEntry(partition: 0, offset: ManifestEntry.unknownOffset, keyHash: 1, digest: 2, producedAt: 3),
+                       .unacknowledged,
+                       ManifestEntry(partition: ManifestEntry.notThroughKafka, offset: ManifestEntry.unknownOffset, keyHash: 0, digest: 9, producedAt: 0)]
+        let path = tempPath("states.manifest")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Manifest(header: header, entries: entries).write(to: path)
+        let back = try Manifest.read(path: path)
+        #expect(back.header.offsetsKnown == false)
+        #expect(back.entries == entries)
+        #expect(back.expectedSeqs == [0, 2] && back.expectedCount == 2)
+        #expect(!back.entries[0].hasOffset && back.entries[0].isExpected)
+    }
+
     @Test("write then read gives back header and every entry")
     func roundTrip() throws {
         var fixture = try Fixture(count: 300)
@@ -195,6 +222,53 @@ struct VerifierTests {
         for seq in 3..<10 { v.observe(f.message(seq)) }
         #expect(v.redelivered == 1 && v.uniqueCount == 7 && v.isComplete)
         #expect(v.missingSeqs(limit: 3).count == 0)
+    }
+
+    @Test("a message whose produce failed is neither expected nor missing, even when it arrives")
+    func neverAcknowledged() throws {
+        var f = try Fixture(count: 10)
+        var entries = f.manifest.entries
+        for seq in 6..<10 { entries[seq].partition = ManifestEntry.neverAcknowledged; entries[seq].offset = ManifestEntry.unknownOffset }
+        f = Fixture(copying: f, entries: entries)
+        let v = f.verifier()
+        #expect(v.target == 6 && v.neverAcknowledged == 4)
+        for seq in 0..<7 { v.observe(f.message(seq)) }
+        #expect(v.uniqueCount == 6 && v.arrivedUnacknowledged == 1 && v.duplicates == 0 && v.isComplete)
+        #expect(v.missingSeqs(limit: 10).count == 0)
+    }
+
+    @Test("acks=0: with no offset a second copy is a duplicate, never a redelivery")
+    func unknownOffsets() throws {
+        var f = try Fixture(count: 4)
+        f = Fixture(copying: f, entries: f.manifest.entries.map { var e = $0; e.offset = ManifestEntry.unknownOffset; return e })
+        let v = f.verifier()
+        v.observe(f.message(0, offset: 0))
+        v.observe(f.message(0, offset: 0))
+        #expect(v.duplicates == 1 && v.redelivered == 0)
+    }
+
+    @Test("the producer's own CreateTime measures nothing: no record latency, with the reason")
+    func ownCreateTime() throws {
+        let f = try Fixture(count: 5)
+        let v = f.verifier()
+        for seq in 0..<5 { v.observe(f.message(seq)) }
+        #expect(v.endToEnd.count == 0 && v.produceToConsume.count == 5)
+        #expect(v.recordLatencyNullReason?.contains("CreateTime") == true)
+        // On another topic (a connector's output) the record's timestamp is the writer's own.
+        let w = Verifier(manifest: f.manifest, format: f.format, consumedTopic: "copy", consumerStartedMicros: Clock.nowMicros())
+        for seq in 0..<5 { w.observe(f.message(seq, topic: "copy")) }
+        #expect(w.endToEnd.count == 5 && w.recordLatencyNullReason == nil)
+    }
+
+    @Test("a batch is verified as its messages one by one would be")
+    func batch() throws {
+        let f = try Fixture(count: 30)
+        let one = f.verifier(), many = f.verifier()
+        let messages = (0..<30).map { f.message($0) } + [f.message(3), f.message(4, offset: 77)]
+        for m in messages { one.observe(m) }
+        many.observe(messages)
+        #expect((one.uniqueCount, one.redelivered, one.duplicates) == (many.uniqueCount, many.redelivered, many.duplicates))
+        #expect((many.uniqueCount, many.redelivered, many.duplicates) == (30, 1, 1))
     }
 
     @Test("random values and headers: every message is accounted for, nothing crashes")

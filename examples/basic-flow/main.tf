@@ -1,6 +1,7 @@
 # The basic flow on the embedded broker, with built-ins only:
 #   terraform init && terraform apply    (streamcheck on PATH)
-# Starts the broker, produces 1000 JSON messages, consumes and verifies them.
+# Starts the broker and a consumer, produces 1000 JSON messages, and collects the verdict. The
+# consumer starts first so the delivery SLA is checked against the real produce -> consume latency.
 terraform {
   required_version = ">= 1.5.0"
 }
@@ -17,11 +18,22 @@ module "broker" {
   topics    = [{ name = "orders", partitions = 3 }]
 }
 
+module "consumer" {
+  source            = "../../terraform-modules/kafka-consume-start"
+  bootstrap_servers = module.broker.bootstrap_servers
+  topic             = "orders"
+  manifest          = "${path.root}/.streamcheck/orders.manifest"
+  delivery_sla      = "30s"
+  output_dir        = "${path.root}/.streamcheck"
+}
+
 module "produce" {
   source            = "../../terraform-modules/kafka-produce"
   bootstrap_servers = module.broker.bootstrap_servers
   topic             = "orders"
   message_count     = var.message_count
+  manifest          = module.consumer.manifest
+  after             = module.consumer.handle
   output_dir        = "${path.root}/.streamcheck"
 }
 
@@ -29,7 +41,7 @@ module "verify" {
   source            = "../../terraform-modules/kafka-consume-verify"
   bootstrap_servers = module.broker.bootstrap_servers
   manifest          = module.produce.manifest
-  delivery_sla      = "30s"
+  handle            = module.consumer.handle
   output_dir        = "${path.root}/.streamcheck"
 }
 
@@ -44,6 +56,6 @@ output "summary" {
     consumed       = module.verify.result.messages_consumed
     missing        = module.verify.result.missing
     duplicates     = module.verify.result.duplicates
-    latency_ms_p99 = module.verify.result.latency_ms_p99
+    latency_ms_p99 = module.verify.result.produce_to_consume_ms_p99
   }
 }

@@ -41,7 +41,7 @@ echo "report"
   --merge-junit tests/fixtures/terraform-test.xml --pipeline-url 'https://gitlab.example.com/g/p/-/pipelines/42' \
   2>"$W/report.err"
 expect_rc "a failed check and an errored operation give exit 2" 2 $?
-check "stderr names the failed check" grep -q "FAILED run sc-b81d02 / consume / no_loss: expected 0 missing, found 3 missing" "$W/report.err"
+check "stderr names the failed check" grep -q "FAILED run sc-b81d02 / consume / loss: expected 0 missing, found 3 missing" "$W/report.err"
 for f in junit.xml report.html summary.json summary.md; do check "wrote $f" test -s "$W/out/$f"; done
 cp "$W"/out/* "$RESULTS/" 2>/dev/null
 
@@ -62,7 +62,7 @@ for s in root.findall("testsuite"):
     assert int(s.get("failures")) == sum(c.find("failure") is not None for c in sc), s.get("name")
 names = [s.get("name") for s in root.findall("testsuite")]
 assert names == ["run sc-b81d02", "tests/main.tftest.hcl"], names
-digest = [c for c in cases if c.get("classname") == "consume" and c.get("name") == "content_digest"][0]
+digest = [c for c in cases if c.get("classname") == "consume" and c.get("name") == "integrity"][0]
 msg = digest.find("failure").get("message")
 assert msg == 'expected all digests match, found 2 mismatched: seq 12 value <b>&"x"</b> differs', msg
 err = errors[0]
@@ -86,7 +86,7 @@ assert s["merged_junit"][0]["failures"] == 1
 EOF
 
 check "Markdown: verdict line" grep -q '^### streamcheck: ❌ error — orders &lt;pipeline&gt;$' "$W/out/summary.md"
-check "Markdown: failed check row" grep -qF '| run sc-b81d02 | consume | no\_loss | expected 0 missing, found 3 missing (seq 17, 404, 981) |' "$W/out/summary.md"
+check "Markdown: failed check row" grep -qF '| run sc-b81d02 | consume | loss | expected 0 missing, found 3 missing (seq 17, 404, 981) |' "$W/out/summary.md"
 check "Markdown: pipeline link" grep -qF '[Pipeline](https://gitlab.example.com/g/p/-/pipelines/42)' "$W/out/summary.md"
 
 "$BIN" report --run-dir "$W/run-passing" --json "$W/out-pass/summary.json" --junit "$W/out-pass/junit.xml" 2>/dev/null
@@ -186,7 +186,7 @@ assert blocks[0]["type"] == "header" and "streamcheck ERROR: orders" in blocks[0
 fields = " ".join(f["text"] for f in blocks[1]["fields"])
 assert "*Tests*\n10" in fields and "*Failed*\n2" in fields and "*Errors*\n1" in fields, fields
 failed = blocks[2]["text"]["text"]
-assert "consume / no_loss: expected 0 missing, found 3 missing" in failed, failed
+assert "consume / loss: expected 0 missing, found 3 missing" in failed, failed
 assert "&lt;b&gt;&amp;" in failed, "mrkdwn markup escaped"
 assert blocks[3]["elements"][0]["url"] == "https://gitlab.example.com/g/p/-/pipelines/42"
 EOF
@@ -214,7 +214,7 @@ assert m["Subject"].startswith("[orders-ci] streamcheck ERROR: streamcheck (12 t
 assert m["To"] == "<ops@example.com>, <dev@example.com>", m["To"]
 assert m["From"] == "<streamcheck@example.com>"
 body = m.get_payload(decode=True).decode("utf-8")
-assert "consume / no_loss: expected 0 missing, found 3 missing" in body, body
+assert "consume / loss: expected 0 missing, found 3 missing" in body, body
 assert "verify-sink: error: verify-sink: postgres table public.orders did not reach 1000 rows" in body, body
 assert "Pipeline: https://gitlab.example.com/g/p/-/pipelines/42" in body
 assert "latency ms p50 6.2 p95 31.5 p99 87.4 max 212.9" in body, body
@@ -252,6 +252,38 @@ unset STREAMCHECK_SLACK_WEBHOOK_URL
 "$BIN" notify --run-dir "$W/run-passing" --slack --retries 0 2>"$W/notify.err"
 expect_rc "no webhook variable: reported, green run still exits 0" 0 $?
 check "no webhook variable: says which variable" grep -q 'STREAMCHECK_SLACK_WEBHOOK_URL is not set' "$W/notify.err"
+
+echo "report: a run dir written by real operations, negative tests included"
+# The report reads what the operations write, not what a fixture says they write: a green flow with
+# stated expected failures (a missing message, a tampered one, a produce into a dead broker) must
+# give a report that says passed, and the same flow without the statements must not.
+REAL=$W/real
+mkdir -p "$REAL/run" "$REAL/unstated"
+"$BIN" broker start --state-dir "$REAL/broker" --topic real-orders:2 --topic real-other:1 --result-file "$REAL/broker.json" 2>/dev/null
+RBS=$(python3 -c "import json; print(json.load(open('$REAL/broker.json'))['bootstrap_servers'])")
+for dir in run unstated; do
+  export STREAMCHECK_REPORT_DIR="$REAL/$dir"
+  "$BIN" produce --bootstrap-servers "$RBS" --topic real-orders --message-count 50 --manifest "$REAL/$dir.manifest" --run-id "real-$dir" 2>/dev/null
+  "$BIN" consume --bootstrap-servers "$RBS" --manifest "$REAL/$dir.manifest" --timeout 20s 2>/dev/null
+  expected=(); [ "$dir" = run ] && expected=(--expect-failed-checks count,loss)
+  "$BIN" consume --bootstrap-servers "$RBS" --manifest "$REAL/$dir.manifest" --topic real-other --timeout 2s "${expected[@]}" 2>/dev/null
+  expected=(); [ "$dir" = run ] && expected=(--expect-error "cannot read topic")
+  "$BIN" consume --bootstrap-servers 127.0.0.1:1 --manifest "$REAL/$dir.manifest" --timeout 2s "${expected[@]}" 2>/dev/null
+  unset STREAMCHECK_REPORT_DIR
+done
+"$BIN" broker stop --state-dir "$REAL/broker" >/dev/null 2>&1
+"$BIN" report --run-dir "$REAL/run" --json "$REAL/run.json" --junit "$REAL/run.xml" 2>/dev/null
+expect_rc "stated negative tests that failed as stated: the report passes" 0 $?
+"$BIN" report --run-dir "$REAL/unstated" --json "$REAL/unstated.json" 2>/dev/null
+expect_rc "the same negatives unstated: the report fails" 2 $?
+check "real records: statuses, case names and check names agree with the result model" python3 - "$REAL/run.json" "$REAL/run.xml" "$REAL/unstated.json" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+run, unstated = json.load(open(sys.argv[1])), json.load(open(sys.argv[3]))
+assert run["status"] == "passed" and run["totals"]["failures"] == 0 and run["totals"]["errors"] == 0, run["totals"]
+names = {c.get("name") for c in ET.parse(sys.argv[2]).getroot().iter("testcase")}
+assert {"count fails as expected", "loss fails as expected", "fails as expected", "integrity", "ordering"} <= names, names
+assert unstated["status"] == "error" and unstated["totals"]["failures"] == 2 and unstated["totals"]["errors"] == 1, unstated["totals"]
+PY
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

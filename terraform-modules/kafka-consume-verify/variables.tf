@@ -120,8 +120,25 @@ variable "name" {
 
 variable "record_in_report" {
   type        = bool
-  description = "true: record the result in the run directory ($STREAMCHECK_REPORT_DIR) for `streamcheck report`; false for negative tests whose failed checks are expected (their verdict is the test's assert, and the record would turn the run report red)."
+  description = "true: record the result in the run directory ($STREAMCHECK_REPORT_DIR) for `streamcheck report`; false to leave it out (a probe that is not a test). Negative tests say expect_failed_checks instead, so the report agrees with Terraform."
   default     = true
+}
+
+variable "expect_failed_checks" {
+  type        = string
+  description = "A negative test: the comma-separated checks that must fail, exactly (e.g. \"integrity\" or \"count,loss\"). The verify then passes (exit 0, reported as passed) when exactly those fail, and fails otherwise; `result.as_expected` says which. Null: every check must pass."
+  default     = null
+
+  validation {
+    condition     = var.expect_failed_checks == null || can(regex("^[a-z_]+(,[a-z_]+)*$", var.expect_failed_checks))
+    error_message = "expect_failed_checks must be check names separated by commas, e.g. count,loss."
+  }
+}
+
+variable "handle" {
+  type        = string
+  description = "The `handle` output of kafka-consume-start: collect that consumer (started before produce, so produce_to_consume latency is real) instead of consuming now. members, from and the SLA were set when it started."
+  default     = null
 }
 
 variable "fail_on_verification_failure" {

@@ -1,7 +1,7 @@
 locals {
   name        = "produce-${var.topic}-${coalesce(var.run_id, "auto")}"
   result_file = "${var.output_dir}/${local.name}.json"
-  manifest    = "${var.output_dir}/${local.name}.manifest"
+  manifest    = coalesce(var.manifest, "${var.output_dir}/${local.name}.manifest")
   optional_flags = join(" ", compact([
     var.schema_file == null ? "" : "--schema-file \"$SC_SCHEMA_FILE\"",
     var.data_file == null ? "" : "--data-file \"$SC_DATA_FILE\"",
@@ -15,7 +15,7 @@ locals {
 resource "terraform_data" "produce" {
   # A change of any setting replaces the resource so its provisioner runs again (an in-place
   # update of terraform_data runs none, and outputs would read a file that was never written).
-  triggers_replace = [var.bootstrap_servers, var.topic, var.message_count, var.data_format, var.schema_file, var.data_file, var.key_strategy, var.seed, var.rate, var.mode, var.run_id, var.kafka_config, var.output_dir, var.schema_registry_url, var.subject_name_strategy, var.check_compatibility]
+  triggers_replace = [var.bootstrap_servers, var.topic, var.message_count, var.data_format, var.schema_file, var.data_file, var.key_strategy, var.seed, var.rate, var.mode, var.run_id, var.kafka_config, var.output_dir, var.schema_registry_url, var.subject_name_strategy, var.check_compatibility, var.manifest, var.after]
 
   # A change of any setting replaces the resource, so the producer runs again
   # (an in-place update of terraform_data runs no provisioner).

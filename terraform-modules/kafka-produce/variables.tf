@@ -157,3 +157,15 @@ variable "check_compatibility" {
   description = "Ask the registry whether schema_file is compatible with the subject's latest version before producing; an incompatible schema fails the apply and nothing is produced."
   default     = false
 }
+
+variable "manifest" {
+  type        = string
+  description = "Where to write the manifest; null for <output_dir>/produce-<topic>-<run_id>.manifest. Set it to the path a consumer started before produce (kafka-consume-start) waits for."
+  default     = null
+}
+
+variable "after" {
+  type        = string
+  description = "Any value this produce must wait for, e.g. kafka-consume-start's `handle`, so the consumer is reading before the first message is sent."
+  default     = null
+}

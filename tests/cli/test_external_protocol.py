@@ -79,6 +79,12 @@ def test_broker_stop_is_safe_twice():
 def test_produce_and_consume_through_the_external_protocol(broker, tmp_path):
     bootstrap, _ = broker
     manifest = str(tmp_path / "run.manifest")
+    handle = str(tmp_path / "run.handle")
+    # The consumer starts first (the manifest is not written yet), so the SLA is judged on the
+    # real produce -> consume latency.
+    started = flat(external("consume", {"bootstrap_servers": bootstrap, "topic": "cli-orders", "manifest": manifest,
+                                        "background": "true", "handle": handle, "timeout": "60s", "delivery_sla": "30s"}))
+    assert int(started["pid"]) > 0
     produced = flat(external("produce", {"bootstrap_servers": bootstrap, "topic": "cli-orders",
                                          "message_count": "500", "manifest": manifest, "run_id": "cli-run-1"}))
     assert produced["messages_produced"] == "500"
@@ -87,12 +93,18 @@ def test_produce_and_consume_through_the_external_protocol(broker, tmp_path):
     details = json.loads(produced["details_json"])
     assert sum(details["partition_counts"].values()) == 500
 
-    verified = flat(external("consume", {"bootstrap_servers": bootstrap, "manifest": manifest,
-                                         "timeout": "30s", "delivery_sla": "30s"}))
+    verified = flat(external("consume", {"bootstrap_servers": bootstrap, "manifest": manifest, "collect": "true",
+                                         "handle": handle, "timeout": "60s"}))
     assert verified["passed"] == "true", verified["failed_checks"]
     assert verified["messages_consumed"] == "500"
+    assert verified["sla_latency_kind"] == "produce_to_consume" and verified["produce_to_consume_ms_p99"] != ""
     checks = {c["name"]: c["passed"] for c in json.loads(verified["details_json"])["checks"]}
     assert checks == {"count": True, "integrity": True, "ordering": True, "duplicates": True, "loss": True, "latency_sla": True}
+
+    # Consumed afterwards, the same SLA has nothing honest to judge: it fails, saying why.
+    late = flat(external("consume", {"bootstrap_servers": bootstrap, "manifest": manifest, "timeout": "30s", "delivery_sla": "30s"}))
+    assert late["passed"] == "false" and late["failed_checks"] == "latency_sla"
+    assert late["latency_ms_p99"] == "" and late["produce_to_consume_ms_p99"] == ""
 
 
 def test_a_failed_verification_is_a_result_not_an_error(broker, tmp_path):

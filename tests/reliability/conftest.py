@@ -90,7 +90,7 @@ def produce(bootstrap, topic, count, work, name="p", extra=(), check=True, timeo
     return proc, manifest
 
 
-def consume(bootstrap, manifest, work, name="c", extra=(), timeout=180):
+def consume(bootstrap, manifest, work, name="c", extra=(), timeout=180, env=None):
     proc = run("consume", "--bootstrap-servers", bootstrap, "--manifest", manifest,
-               "--result-file", f"{work}/{name}.json", *extra, timeout=timeout)
+               "--result-file", f"{work}/{name}.json", *extra, timeout=timeout, env=env)
     return proc, (result(f"{work}/{name}.json") if os.path.exists(f"{work}/{name}.json") else None)

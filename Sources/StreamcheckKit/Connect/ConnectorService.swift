@@ -188,8 +188,8 @@ public struct ConnectorService: Sendable {
         let reached = status.hasReached(target, expectedTasks: expectedTasks)
         let expectedCount = expectedTasks.map(String.init) ?? (target == "STOPPED" ? "0" : "all (at least 1)")
         let checks = [
-            Check(name: "connector_state", passed: status.state == target, expected: target, found: status.state),
-            Check(name: "task_states", passed: status.tasksReached(target, expectedTasks: expectedTasks),
+            Check(name: .connector_state, passed: status.state == target, expected: target, found: status.state),
+            Check(name: .task_states, passed: status.tasksReached(target, expectedTasks: expectedTasks),
                   expected: "\(expectedCount) tasks \(target)",
                   found: status.tasks.isEmpty ? "no tasks" : status.tasks.map { "\($0.id)=\($0.state)" }.joined(separator: ",")),
         ]

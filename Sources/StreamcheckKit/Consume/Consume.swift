@@ -5,9 +5,13 @@ import TerraformIO
 public struct ConsumeRequest {
     public var kafka: KafkaConfig
     public var topic: String
-    public var manifest: Manifest
+    /// nil: the consumer was started before produce and waits for `awaitedManifest`.
+    public var manifest: Manifest?
     public var format: MessageFormat?
     public var groupId: String
+    /// Commit what was read under `groupId` (so `lag` can follow it). A consume that joins no
+    /// group commits only when asked: verifying leaves no trace otherwise.
+    public var commitOffsets: Bool = true
     public var members: Int
     public var expectCount: Int?
     public var timeout: Double
@@ -25,6 +29,29 @@ public struct ConsumeRequest {
     /// The last member joins the group only after the group has read this many messages (a
     /// member joining mid-run); the partitions are then split again. Needs members >= 2.
     public var joinAfter: Int? = nil
+    /// Join the group as a member even with one member (a test about group behaviour).
+    public var asGroupMember: Bool = false
+    /// The consumer started before produce: read from the partitions' ends as they are now,
+    /// remember when each message arrived, and verify once produce wrote the manifest.
+    public var awaitedManifest: AwaitedManifest? = nil
+
+    /// Whether the run is about group behaviour and so must join the group (subscribe); every
+    /// other consume assigns the partitions directly and pays no join or rebalance.
+    public var joinsGroup: Bool {
+        asGroupMember || members > 1 || leaveAfter != nil || joinAfter != nil || resumeFromCommitted || maxMessages != nil
+    }
+}
+
+public struct AwaitedManifest {
+    public var path: String
+    public var makeFormat: (ManifestHeader) throws -> MessageFormat?
+    /// Written once the consumer holds its starting offsets: only then may produce start.
+    public var readyFile: String?
+    public init(path: String, readyFile: String?, makeFormat: @escaping (ManifestHeader) throws -> MessageFormat?) {
+        self.path = path
+        self.readyFile = readyFile
+        self.makeFormat = makeFormat
+    }
 }
 
 public struct ConsumeOutcome {
@@ -35,7 +62,6 @@ public struct ConsumeOutcome {
     public let assignments: [[Int32]]
     /// Partitions that were held by two members at the same time (should be none).
     public let overlappingAssignments: [Int32]
-    public let rebalances: Int
     public let lastError: String?
     /// Messages read (counted once each) when `maxMessages` stopped the consume; else nil.
     public let stoppedAfter: Int?
@@ -56,6 +82,7 @@ final class GroupState: @unchecked Sendable {
     private var fatal: Error?
     /// Messages counted against ConsumeRequest.maxMessages.
     private var taken = 0
+    private var started = Set<Int32>()
 
     init(members: Int) {
         assignments = [[Int32]](repeating: [], count: members)
@@ -86,6 +113,12 @@ final class GroupState: @unchecked Sendable {
             return true
         }
         return false
+    }
+
+    /// True the first time a partition is assigned to any member of this consume.
+    func firstAssignment(of partition: Int32) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return started.insert(partition).inserted
     }
 
     /// Claims one message under `limit`; false once the limit is reached.
@@ -122,10 +155,127 @@ final class GroupState: @unchecked Sendable {
     }
 }
 
+/// Consumes until every expected message has arrived or the timeout passes, verifying each
+/// message as it comes: as members of a group when the run is about groups, else by assigning
+/// the partitions directly.
+public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome {
+    if request.joinsGroup {
+        guard request.manifest != nil else {
+            throw StreamcheckError("a consumer started before produce reads as one consumer of its own; group options (members, join_after, leave_after, from committed, max_messages) need the manifest first")
+        }
+        return try consumeAsGroup(request)
+    }
+    return try consumeAssigned(request)
+}
+
+/// Broker retention may already have removed the oldest messages: those whose acknowledged
+/// offset is below the partition's log start offset now. Nothing else is excused.
+func markTruncated(_ verifier: Verifier, topic: String, lowWatermarks: [Int32: (low: Int64, high: Int64)]) {
+    let manifest = verifier.manifest
+    guard topic == manifest.header.topic, manifest.header.offsetsKnown else { return }
+    for (seq, e) in manifest.entries.enumerated() where e.hasOffset {
+        if let marks = lowWatermarks[e.partition], e.offset < marks.low { verifier.truncatedByRetention.insert(seq) }
+    }
+}
+
+func unreachable(_ request: ConsumeRequest, _ error: Error) -> StreamcheckError {
+    let servers = request.kafka.value("bootstrap.servers") ?? "the bootstrap servers"
+    return StreamcheckError("cannot read topic '\(request.topic)' from Kafka at \(servers): \(error); check the address, the network and the credentials (nothing was verified)")
+}
+
+/// One consumer, partitions assigned at explicit offsets: no group join, no rebalance.
+func consumeAssigned(_ request: ConsumeRequest) throws -> ConsumeOutcome {
+    let started = Clock.monotonicSeconds()
+    let deadline = started + request.timeout
+    func remaining() -> Double { max(0.1, deadline - Clock.monotonicSeconds()) }
+    var config = request.kafka
+    config.set("group.id", request.groupId)
+    if !request.commitOffsets { config.set("enable.auto.commit", "false") }
+    if config.value("enable.auto.commit") == nil { config.set("enable.auto.commit", "true") }
+    if config.value("auto.commit.interval.ms") == nil { config.set("auto.commit.interval.ms", "1000") }
+    // librdkafka prefetches up to 64 MB per consumer by default; a verifier needs far less.
+    if config.value("queued.max.messages.kbytes") == nil { config.set("queued.max.messages.kbytes", "16384") }
+    // A fetch waits at most this long for new data; the embedded broker always waits it out,
+    // which would add up to librdkafka's 500 ms default to every produce→consume latency.
+    if config.value("fetch.wait.max.ms") == nil { config.set("fetch.wait.max.ms", "50") }
+    let consumer = try KafkaConsumer(config: config)
+    defer { consumer.close() }
+
+    let partitions: [Int32]
+    let marks: [Int32: (low: Int64, high: Int64)]
+    do {
+        partitions = Array(0..<Int32(try consumer.partitionCount(topic: request.topic, timeout: remaining())))
+        marks = try consumer.watermarks(topic: request.topic, partitions: partitions, timeout: remaining())
+    } catch {
+        throw unreachable(request, error)
+    }
+
+    var buffered: [(KafkaMessage, Int64)] = []
+    let verifier: Verifier
+    if let manifest = request.manifest {
+        verifier = Verifier(manifest: manifest, format: request.format, consumedTopic: request.topic,
+                            consumerStartedMicros: request.consumerStartedMicros)
+        var first: [Int32: Int64] = [:]
+        if request.fromManifestOffsets, request.topic == manifest.header.topic {
+            for e in manifest.entries where e.hasOffset { first[e.partition] = min(first[e.partition] ?? e.offset, e.offset) }
+        }
+        // The beginning means the beginning: a group's earlier commits never move the start.
+        try consumer.assign(topic: request.topic, offsets: partitions.map { ($0, first[$0] ?? KafkaOffset.beginning) })
+        markTruncated(verifier, topic: request.topic, lowWatermarks: marks)
+    } else if let awaited = request.awaitedManifest {
+        try consumer.assign(topic: request.topic, offsets: partitions.map { ($0, marks[$0]?.high ?? KafkaOffset.end) })
+        if let ready = awaited.readyFile { try AtomicFile.write("ready\n", to: ready) }
+        // Until produce writes the manifest, keep what arrives with the time it arrived.
+        while !FileManager.default.fileExists(atPath: awaited.path) {
+            guard Clock.monotonicSeconds() < deadline else {
+                throw StreamcheckError("no manifest at \(awaited.path) within \(Duration.describe(request.timeout)): the produce this consumer waited for did not finish; \(buffered.count) messages arrived meanwhile")
+            }
+            let batch = try consumer.pollBatch(timeoutMs: 100, max: 10_000)
+            let now = Clock.nowMicros()
+            buffered += batch.map { ($0, now) }
+        }
+        let manifest = try Manifest.read(path: awaited.path)
+        let early = manifest.entries.filter { e in
+            e.hasOffset && request.topic == manifest.header.topic && e.offset < (marks[e.partition]?.high ?? 0)
+        }.count
+        if early > 0 {
+            throw StreamcheckError("\(early) messages of \(awaited.path) were produced before this consumer started (it reads from the partitions' ends as they were at its start): start it before produce, or consume without --background after produce")
+        }
+        verifier = Verifier(manifest: manifest, format: try awaited.makeFormat(manifest.header), consumedTopic: request.topic,
+                            consumerStartedMicros: request.consumerStartedMicros)
+        for (message, receivedMicros) in buffered { verifier.observe(message, receivedMicros: receivedMicros) }
+        buffered = []
+    } else {
+        throw StreamcheckError("consume needs a manifest")
+    }
+
+    let target = min(request.expectCount ?? verifier.target, verifier.target)
+    // After the last expected message, read on to the end of every partition (bounded): a
+    // duplicate or tampered copy behind it must not go unseen.
+    var completedAt: Double?
+    while true {
+        let now = Clock.monotonicSeconds()
+        if now >= deadline { break }
+        if verifier.uniqueCount >= target {
+            if completedAt == nil { completedAt = now }
+            if consumer.caughtUp() || now - completedAt! > drainLimitSeconds { break }
+        }
+        let batch: [KafkaMessage]
+        do { batch = try consumer.pollBatch(timeoutMs: 100, max: 10_000) } catch {
+            throw StreamcheckError("consumer failed on topic '\(request.topic)': \(error)")
+        }
+        if !batch.isEmpty { verifier.observe(batch, receivedMicros: Clock.nowMicros()) }
+    }
+    if request.commitOffsets { try? consumer.commit() }
+    return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target, durationSeconds: Clock.monotonicSeconds() - started,
+                          assignments: [partitions], overlappingAssignments: [], lastError: consumer.lastError, stoppedAfter: nil)
+}
+
 /// Consumes with `members` consumers in one group until every expected message has arrived
 /// or the timeout passes, verifying each message as it comes.
-public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome {
-    let verifier = Verifier(manifest: request.manifest, format: request.format, consumedTopic: request.topic,
+func consumeAsGroup(_ request: ConsumeRequest) throws -> ConsumeOutcome {
+    let manifest = request.manifest!
+    let verifier = Verifier(manifest: manifest, format: request.format, consumedTopic: request.topic,
                             consumerStartedMicros: request.consumerStartedMicros)
     var config = request.kafka
     config.set("group.id", request.groupId)
@@ -142,13 +292,16 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     if config.value("queued.max.messages.kbytes") == nil { config.set("queued.max.messages.kbytes", "8192") }
 
     let startOffsets: [Int32: Int64] = {
-        guard request.fromManifestOffsets, request.topic == request.manifest.header.topic else { return [:] }
+        guard request.fromManifestOffsets, request.topic == manifest.header.topic else { return [:] }
         var first: [Int32: Int64] = [:]
-        for e in request.manifest.entries where e.partition >= 0 {
+        for e in manifest.entries where e.hasOffset {
             first[e.partition] = min(first[e.partition] ?? e.offset, e.offset)
         }
         return first
     }()
+    // The beginning means the beginning, whatever the group committed before; only a resume
+    // (--from committed) starts at the committed offsets.
+    let defaultStart: Int64? = request.resumeFromCommitted ? nil : KafkaOffset.beginning
 
     let state = GroupState(members: request.members)
     let started = Clock.monotonicSeconds()
@@ -161,7 +314,10 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
         let consumer = try KafkaConsumer(config: config, onRebalance: { assigned, partitions in
             state.rebalanced(member: member, assigned: assigned, partitions: partitions)
         }, startOffset: { topic, partition in
-            topic == request.topic ? startOffsets[partition] : nil
+            // Only a partition's first assignment in this consume starts there; after a
+            // rebalance the next owner goes on from what the group committed.
+            guard topic == request.topic, state.firstAssignment(of: partition) else { return nil }
+            return startOffsets[partition] ?? defaultStart
         })
         if member != joiner {
             if formingMembers > 1 { consumer.pauseNewAssignments() }
@@ -175,27 +331,30 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     let formationDeadline = started + min(request.timeout / 2, 30)
 
     // Broker retention may already have removed the oldest messages: tell that from loss.
-    if request.topic == request.manifest.header.topic, let probe = consumers.first {
-        let partitions = Set(request.manifest.entries.lazy.filter { $0.partition >= 0 }.map(\.partition))
-        var low: [Int32: Int64] = [:]
-        for p in partitions {
-            if let marks = try? probe.watermarks(topic: request.topic, partition: p, timeout: min(5, request.timeout)) { low[p] = marks.low }
-        }
-        for (seq, e) in request.manifest.entries.enumerated() where e.partition >= 0 {
-            if let l = low[e.partition], e.offset < l { verifier.truncatedByRetention.insert(seq) }
+    // An unreachable broker is an error, not loss: find out before reading.
+    if let probe = consumers.first {
+        do {
+            let count = try probe.partitionCount(topic: request.topic, timeout: max(0.1, deadline - Clock.monotonicSeconds()))
+            if request.topic == manifest.header.topic {
+                let partitions = Array(Set(manifest.entries.lazy.filter(\.hasOffset).map(\.partition))).sorted().filter { $0 < count }
+                let marks = try probe.watermarks(topic: request.topic, partitions: partitions, timeout: max(0.1, deadline - Clock.monotonicSeconds()))
+                markTruncated(verifier, topic: request.topic, lowWatermarks: marks)
+            }
+        } catch {
+            throw unreachable(request, error)
         }
     }
 
     // Resume: what the group committed before this consume started was read already.
-    if request.resumeFromCommitted, request.topic == request.manifest.header.topic, let probe = consumers.first {
-        let partitions = Array(Set(request.manifest.entries.lazy.filter { $0.partition >= 0 }.map(\.partition))).sorted()
+    if request.resumeFromCommitted, request.topic == manifest.header.topic, let probe = consumers.first {
+        let partitions = Array(Set(manifest.entries.lazy.filter(\.hasOffset).map(\.partition))).sorted()
         let committed: [Int32: Int64]
         do {
             committed = try probe.committed(topic: request.topic, partitions: partitions, timeout: min(10, request.timeout))
         } catch {
             throw StreamcheckError("cannot read the committed offsets of group '\(request.groupId)' to resume from: \(error)")
         }
-        for (seq, e) in request.manifest.entries.enumerated() where e.partition >= 0 && !verifier.truncatedByRetention.contains(seq) {
+        for (seq, e) in manifest.entries.enumerated() where e.hasOffset && !verifier.truncatedByRetention.contains(seq) {
             if let c = committed[e.partition], c >= 0, e.offset < c { verifier.consumedBefore.insert(seq) }
         }
     }
@@ -271,5 +430,5 @@ public func consumeAndVerify(_ request: ConsumeRequest) throws -> ConsumeOutcome
     let reachedLimit = stoppedAfter.map { $0 >= (request.maxMessages ?? 0) } ?? false
     return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target && !reachedLimit, durationSeconds: duration,
                           assignments: state.memberAssignments, overlappingAssignments: state.overlappingPartitions,
-                          rebalances: state.rebalances, lastError: lastError, stoppedAfter: stoppedAfter)
+                          lastError: lastError, stoppedAfter: stoppedAfter)
 }

@@ -134,7 +134,7 @@ public enum AvroSupport {
         let tracker = reporting.compliance
         let ids = tracker.schemaIds.sorted()
         let check = Check(
-            name: "schema_compliance", passed: tracker.violations == 0 && tracker.checked > 0,
+            name: .schema_compliance, passed: tracker.violations == 0 && tracker.checked > 0,
             expected: tracker.expectation,
             found: tracker.checked == 0 ? "no message checked"
                 : tracker.violations == 0 ? "all \(tracker.checked) checked messages comply"

@@ -66,7 +66,7 @@ extension Operations {
         if requireCaughtUp {
             let behind = offsets.filter { $0.lag > 0 }.map { "\($0.partition): \($0.lag)" }.joined(separator: ", ")
             fields.append(("checks", .array([Check(
-                name: "caught_up", passed: caughtUp, expected: "lag 0 on every partition",
+                name: .caught_up, passed: caughtUp, expected: "lag 0 on every partition",
                 found: caughtUp ? "lag 0" : "lag \(total) (partition: lag \(behind))").json])))
         }
         let summary = caughtUp

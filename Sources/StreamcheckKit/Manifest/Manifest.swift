@@ -1,19 +1,26 @@
 import Foundation
 import TerraformIO
 
-/// What produce acknowledged, compact enough for 10,000,000 messages (32 bytes each).
-/// Entry i is message seq i.
+/// What produce acknowledged, compact enough for 10,000,000 messages (32 bytes each, on disk
+/// and in memory: the 64-bit fields first, so no padding). Entry i is message seq i.
 public struct ManifestEntry: Sendable, Equatable {
-    /// -1: not acknowledged (or not sent through Kafka, e.g. seeded into S3).
-    public var partition: Int32
+    /// The broker's offset; `unknownOffset` when the broker confirmed none (acks=0, or not
+    /// written through Kafka).
     public var offset: Int64
     public var keyHash: UInt64
     public var digest: UInt64
+    /// The partition the broker acknowledged; `neverAcknowledged` when the produce failed for
+    /// this message (it was never sent, as far as anyone can tell); `notThroughKafka` for data
+    /// written elsewhere (seed-source S3 objects), which a connector brings to Kafka.
+    public var partition: Int32
     /// When the message was handed to the producer, in 100 µs units after header.startedAtMs.
     public var producedAt: UInt32
 
     public static let size = 32
-    public static let unacknowledged = ManifestEntry(partition: -1, offset: -1, keyHash: 0, digest: 0, producedAt: 0)
+    public static let neverAcknowledged: Int32 = -1
+    public static let notThroughKafka: Int32 = -2
+    public static let unknownOffset: Int64 = -1
+    public static let unacknowledged = ManifestEntry(partition: neverAcknowledged, offset: unknownOffset, keyHash: 0, digest: 0, producedAt: 0)
 
     public init(partition: Int32, offset: Int64, keyHash: UInt64, digest: UInt64, producedAt: UInt32) {
         self.partition = partition
@@ -22,6 +29,13 @@ public struct ManifestEntry: Sendable, Equatable {
         self.digest = digest
         self.producedAt = producedAt
     }
+
+    /// Whether the message is expected at the destination: the broker took it (with or without
+    /// an offset), or it was written outside Kafka on purpose.
+    public var isExpected: Bool { partition != ManifestEntry.neverAcknowledged }
+    /// Whether the broker named the message's place: only then can retention or a re-read of
+    /// the same offset be told from loss or a duplicate.
+    public var hasOffset: Bool { partition >= 0 && offset >= 0 }
 }
 
 public struct ManifestHeader: Sendable {
@@ -37,6 +51,9 @@ public struct ManifestHeader: Sendable {
     public var subject: String?
     public var schemaId: Int?
     public var startedAtMs: Int64
+    /// False when the producer asked for no acknowledgement (acks=0): the broker confirmed no
+    /// offset, so consume verifies by content and count and excuses nothing as retention.
+    public var offsetsKnown: Bool = true
     /// Anything else a producer wants to remember (e.g. the seed-source bucket).
     public var extra: [(String, JSONValue)]
 
@@ -79,6 +96,7 @@ public struct ManifestHeader: Sendable {
             ("subject", opt(subject)),
             ("schema_id", schemaId.map { .int(Int64($0)) } ?? .null),
             ("started_at_ms", .int(startedAtMs)),
+            ("offsets_known", .bool(offsetsKnown)),
             ("entry_size", .int(Int64(ManifestEntry.size))),
             ("extra", .object(extra)),
         ])
@@ -100,6 +118,7 @@ public struct ManifestHeader: Sendable {
                   registryURL: json["schema_registry_url"]?.stringValue, subject: json["subject"]?.stringValue,
                   schemaId: json["schema_id"]?.int64Value.map { Int($0) }, startedAtMs: started,
                   extra: json["extra"]?.objectValue ?? [])
+        offsetsKnown = json["offsets_known"]?.boolValue ?? true
     }
 }
 
@@ -112,11 +131,17 @@ public struct Manifest: Sendable {
         self.entries = entries
     }
 
+    /// The seqs expected at the destination: every one the broker took (with or without an
+    /// offset) and every one written outside Kafka; never those whose produce failed.
+    public var expectedSeqs: [Int] { entries.indices.filter { entries[$0].isExpected } }
+    public var expectedCount: Int { entries.reduce(0) { $0 + ($1.isExpected ? 1 : 0) } }
+
     /// One JSON header line, then the entries as little-endian binary.
     public func write(to path: String) throws {
         var bytes = Array((header.json.encoded() + "\n").utf8)
         bytes.reserveCapacity(bytes.count + entries.count * ManifestEntry.size)
         for e in entries {
+            // The file layout predates the in-memory order: partition first.
             Manifest.append(e.partition, to: &bytes)
             Manifest.append(e.offset, to: &bytes)
             Manifest.append(e.keyHash, to: &bytes)
@@ -162,6 +187,12 @@ public struct Manifest: Sendable {
                 let producedAt = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p + 28, as: UInt32.self))
                 entries.append(ManifestEntry(partition: partition, offset: offset, keyHash: keyHash, digest: digest, producedAt: producedAt))
                 p += ManifestEntry.size
+            }
+        }
+        // Seed-source manifests written before notThroughKafka existed marked their entries -1.
+        if header.extra.contains(where: { $0.0 == "origin" && $0.1.stringValue?.hasPrefix("seed-source") == true }) {
+            for i in entries.indices where entries[i].partition == ManifestEntry.neverAcknowledged {
+                entries[i].partition = ManifestEntry.notThroughKafka
             }
         }
         return Manifest(header: header, entries: entries)

@@ -79,6 +79,11 @@ public struct ProduceResult {
     public var partitionCounts: [Int32: Int]
 }
 
+extension ProduceResult {
+    /// False with acks=0: librdkafka "delivered" the messages, but no broker confirmed any.
+    public var offsetsKnown: Bool { manifest.header.offsetsKnown }
+}
+
 /// Produces `messageCount` messages with an idempotent producer and waits for every delivery
 /// report. The manifest records what was acknowledged; nothing unacknowledged counts as sent.
 public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
@@ -118,7 +123,8 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
             return
         }
         entries[seq].partition = report.partition
-        entries[seq].offset = report.offset
+        // acks=0: the broker sends nothing back, and librdkafka reports -1001 (no offset).
+        entries[seq].offset = report.offset >= 0 ? report.offset : ManifestEntry.unknownOffset
         acknowledged += 1
         partitionCounts[report.partition, default: 0] += 1
         let producedMicros = startMs * 1000 + Int64(entries[seq].producedAt) * 100
@@ -173,7 +179,8 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
         schemaFile: request.schemaFile.map(absolutePath), dataFile: request.dataFile.map(absolutePath),
         registryURL: request.manifestExtras.registryURL, subject: request.manifestExtras.subject,
         schemaId: request.manifestExtras.schemaId, startedAtMs: startMs)
-    let manifest = Manifest(header: header, entries: entries)
+    var manifest = Manifest(header: header, entries: entries)
+    manifest.header.offsetsKnown = acknowledged == 0 || entries.contains { $0.hasOffset }
     try manifest.write(to: request.manifestPath)
     return ProduceResult(manifest: manifest, failed: count - acknowledged, firstError: firstError, durationSeconds: duration,
                          ackLatency: ackLatency, partitionCounts: partitionCounts)

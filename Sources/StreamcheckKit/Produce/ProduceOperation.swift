@@ -66,6 +66,7 @@ extension Operations {
         fields.append(("topic", .string(request.topic)))
         fields.append(("messages_produced", .int(Int64(produced))))
         fields.append(("messages_failed", .int(Int64(result.failed))))
+        fields.append(("offsets_known", .bool(result.offsetsKnown)))
         fields.append(("partitions", .int(Int64(result.partitionCounts.count))))
         fields.append(("manifest", .string(absolutePath(request.manifestPath))))
         fields.append(("duration_ms", .int(Int64(result.durationSeconds * 1000))))
@@ -84,7 +85,8 @@ extension Operations {
                 "\(result.failed) of \(request.messageCount) messages to '\(request.topic)' were not acknowledged: \(result.firstError ?? "unknown error"); the manifest records the \(produced) that were",
                 partialResult: json)
         }
-        let summary = "produced \(produced) messages to \(request.topic) in \(Int(result.durationSeconds * 1000)) ms (\(Int(throughput)) msg/s), run \(runId), manifest \(request.manifestPath)"
+        let unconfirmed = result.offsetsKnown ? "" : "; acks=0: no broker confirmed them, so consume checks them by content and count only"
+        let summary = "produced \(produced) \(produced == 1 ? "message" : "messages") to \(request.topic) in \(Int(result.durationSeconds * 1000)) ms (\(Int(throughput)) msg/s), run \(runId), manifest \(request.manifestPath)\(unconfirmed)"
         return OperationOutcome(result: json, summary: summary)
     }
 }

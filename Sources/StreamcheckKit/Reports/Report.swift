@@ -37,7 +37,15 @@ public struct ReportStep: Sendable {
             return [TestCase(classname: operation, name: "completes", file: file, seconds: seconds,
                              outcome: .error(message: message, detail: "\(operation) failed: \(message)\nrun record: \(file)"))]
         }
+        // A negative test that failed exactly as it said it would: its failed checks are the
+        // expected outcome, so they pass here as they pass in Terraform.
+        let expectedToFail: Set<String> = record.result?["as_expected"]?.boolValue == true
+            ? Set((record.result?["expected_failed_checks"]?.stringValue ?? "").split(separator: ",").map(String.init)) : []
         var cases: [TestCase] = checks.enumerated().map { index, check in
+            if !check.passed && expectedToFail.contains(check.name) {
+                return TestCase(classname: operation, name: "\(check.name) fails as expected", file: file,
+                                seconds: index == 0 ? seconds : 0, outcome: .passed)
+            }
             let outcome: TestCase.Outcome = check.passed ? .passed : .failure(
                 message: "expected \(check.expected), found \(check.found)",
                 detail: "check \(check.name) of \(operation) failed\nexpected: \(check.expected)\nfound: \(check.found)\nrun record: \(file)")
@@ -46,12 +54,16 @@ public struct ReportStep: Sendable {
         }
         if record.status == "failed", !cases.contains(where: \.isFailure) {
             let failed = nonEmpty(record.result?["failed_checks"]?.stringValue)
-            let message = failed.map { "failed checks: \($0)" } ?? "the operation reported a failed verification"
+            var message = failed.map { "failed checks: \($0)" } ?? "the operation reported a failed verification"
+            if record.result?["as_expected"]?.boolValue == false, let expected = record.result?["expected_failed_checks"]?.stringValue {
+                message = "expected exactly \(expected) to fail, but \(failed ?? "none") failed"
+            }
             cases.append(TestCase(classname: operation, name: "passes", file: file, seconds: cases.isEmpty ? seconds : 0,
                                   outcome: .failure(message: message, detail: "\(operation): \(message)\nrun record: \(file)")))
         }
         if cases.isEmpty {
-            cases.append(TestCase(classname: operation, name: "completes", file: file, seconds: seconds, outcome: .passed))
+            let expectedError = record.result?["expected_error"]?.stringValue != nil
+            cases.append(TestCase(classname: operation, name: expectedError ? "fails as expected" : "completes", file: file, seconds: seconds, outcome: .passed))
         }
         return cases
     }

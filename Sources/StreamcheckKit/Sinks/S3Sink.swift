@@ -189,11 +189,11 @@ enum S3SinkVerifier {
         let pairing: RecordPairing = p.string("key_field").map { .key(field: $0) } ?? .digest
         let comparison = SinkComparison.compare(expected: expectation.records, found: found, pairing: pairing,
                                                 strictFields: true, ignoredFields: ignored)
-        let decodable = Check(name: "decodable", passed: undecodable.isEmpty, expected: "0 undecodable records",
+        let decodable = Check(name: .decodable, passed: undecodable.isEmpty, expected: "0 undecodable records",
                               found: "\(undecodable.count) undecodable records")
         return SinkParameters.outcome(
             operation: "verify-sink s3", target: "s3://\(bucket)/\(prefix)", comparison: comparison, extraChecks: [decodable],
-            countName: "record_count", rowsName: "records", guarantee: guarantee,
+            countName: .record_count, rowsName: "records", guarantee: guarantee,
             leading: [("bucket", .string(bucket)), ("prefix", .string(prefix)), ("run_id", .string(runId))],
             trailing: [
                 ("foreign", .int(foreign)), ("undecodable", .int(undecodable.count)), ("objects", .int(objectCount)),

@@ -91,7 +91,7 @@ enum S3Seeder {
                 let record = try format.record(at: seq)
                 body += Array(record.encoded().utf8)
                 body.append(10)
-                objectEntries.append(ManifestEntry(partition: -1, offset: -1, keyHash: ContentDigest.keyHash(nil),
+                objectEntries.append(ManifestEntry(partition: ManifestEntry.notThroughKafka, offset: ManifestEntry.unknownOffset, keyHash: ContentDigest.keyHash(nil),
                                                    digest: ContentDigest.of(record: record), producedAt: 0))
             }
             let key = prefix + "part-" + String(format: "%06d", index) + ".jsonl"

@@ -193,17 +193,17 @@ public struct SinkComparison: Sendable {
     /// The checks every sink verification reports; `countName` is "row_count" or "record_count".
     /// Under at-least-once the count is of distinct records (identical copies are judged by the
     /// duplicates check against what redelivery can explain).
-    public func checks(countName: String, guarantee: DeliveryGuarantee = .exactlyOnce) -> [Check] {
+    public func checks(countName: CheckName, guarantee: DeliveryGuarantee = .exactlyOnce) -> [Check] {
         let counted = guarantee.kind == .atLeastOnce ? foundCount - duplicates.count : foundCount
         let duplicatesFound = "\(duplicates.count)" + (alteredDuplicates > 0 ? " (\(alteredDuplicates) differing from their record)" : "")
         return [
             Check(name: countName, passed: counted == expectedCount, expected: String(expectedCount),
                   found: guarantee.kind == .atLeastOnce ? "\(counted) distinct of \(foundCount)" : String(foundCount)),
-            Check(name: "key_set", passed: missing.isEmpty && unexpected.isEmpty, expected: "0 missing, 0 unexpected",
+            Check(name: .key_set, passed: missing.isEmpty && unexpected.isEmpty, expected: "0 missing, 0 unexpected",
                   found: "\(missing.count) missing, \(unexpected.count) unexpected"),
-            Check(name: "duplicates", passed: guarantee.allows(duplicates: duplicates.count, altered: alteredDuplicates),
+            Check(name: .duplicates, passed: guarantee.allows(duplicates: duplicates.count, altered: alteredDuplicates),
                   expected: guarantee.allowedText, found: duplicatesFound),
-            Check(name: "integrity", passed: mismatched == 0, expected: "0 mismatched records", found: "\(mismatched) mismatched records"),
+            Check(name: .integrity, passed: mismatched == 0, expected: "0 mismatched records", found: "\(mismatched) mismatched records"),
         ]
     }
 

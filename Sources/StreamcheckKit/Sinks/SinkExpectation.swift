@@ -30,11 +30,8 @@ public struct SinkExpectation: Sendable {
         return SinkExpectation(manifest: manifest, records: records)
     }
 
-    /// The seqs that reached Kafka (partition >= 0), or every seq of a seed-source manifest.
-    public static func expectedSeqs(_ manifest: Manifest) -> [Int] {
-        let seeded = manifest.header.extra.contains { $0.0 == originKey && $0.1.stringValue?.hasPrefix(seedSourceOrigin) == true }
-        return manifest.entries.indices.filter { seeded || manifest.entries[$0].partition >= 0 }
-    }
+    /// The seqs that reached Kafka, or every seq of a seed-source manifest.
+    public static func expectedSeqs(_ manifest: Manifest) -> [Int] { manifest.expectedSeqs }
 }
 
 /// Polling for sinks that are still filling: re-read until complete or the bound is reached.

@@ -29,7 +29,7 @@ enum SinkParameters {
     }
 
     /// Common result shape of verify-sink: passed, failed_checks, checks[], counts, samples.
-    static func outcome(operation: String, target: String, comparison: SinkComparison, extraChecks: [Check], countName: String,
+    static func outcome(operation: String, target: String, comparison: SinkComparison, extraChecks: [Check], countName: CheckName,
                         rowsName: String, guarantee: DeliveryGuarantee, leading: [(String, JSONValue)], trailing: [(String, JSONValue)]) -> OperationOutcome {
         let checks = comparison.checks(countName: countName, guarantee: guarantee) + extraChecks
         let failed = checks.filter { !$0.passed }.map(\.name)

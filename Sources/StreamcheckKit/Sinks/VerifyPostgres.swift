@@ -116,11 +116,11 @@ public enum PostgresSinkVerifier {
         }
         let comparison = SinkComparison.compare(expected: expectation.records, found: found, pairing: .key(field: keyField),
                                                 strictFields: false, ignoredFields: ignored.union(missingColumns))
-        let columnsCheck = Check(name: "columns", passed: missingColumns.isEmpty, expected: "a column for each of \(expectedFields.count) fields",
+        let columnsCheck = Check(name: .columns, passed: missingColumns.isEmpty, expected: "a column for each of \(expectedFields.count) fields",
                                  found: missingColumns.isEmpty ? "all present" : "no column for " + missingColumns.joined(separator: ", "))
         return SinkParameters.outcome(
             operation: "verify-sink postgres", target: "table \(table)", comparison: comparison, extraChecks: [columnsCheck],
-            countName: "row_count", rowsName: "rows", guarantee: guarantee,
+            countName: .row_count, rowsName: "rows", guarantee: guarantee,
             leading: [("table", .string(table)), ("run_id", .string(runId))],
             trailing: [("foreign", .int(foreign)), ("complete", .bool(complete)), ("polls", .int(polls)), ("waited_ms", .int(deadline.elapsedMs))])
     }

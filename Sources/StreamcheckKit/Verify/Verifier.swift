@@ -21,6 +21,11 @@ public final class Verifier: @unchecked Sendable {
     public private(set) var corrupted = 0
     public private(set) var foreign = 0
     public private(set) var identifiedByContent = 0
+    /// Messages whose produce reported a failure that arrived all the same.
+    public private(set) var arrivedUnacknowledged = 0
+    /// Messages whose record timestamp was set by streamcheck's own producer (CreateTime on the
+    /// manifest's topic): left out of `endToEnd`, which they would fill with zeros.
+    public private(set) var ownCreateTimestamps = 0
     var corruptionSamples: [String] = []
     var lastSeqByPartition: [Int32: Int] = [:]
     var lastSeqByKey: [UInt64: Int] = [:]
@@ -45,13 +50,18 @@ public final class Verifier: @unchecked Sendable {
         self.consumerStartedMicros = consumerStartedMicros
         self.timesSeen = [UInt8](repeating: 0, count: manifest.entries.count)
         self.trackKeys = manifest.header.keyStrategy.hasPrefix("field:")
+        self.expectedCount = manifest.expectedCount
     }
 
     /// Whether produce→consume latency is honest: only when this consumer was already running
     /// while the data was produced (never the gap between two Terraform run blocks).
     public var consumerRanDuringProduce: Bool { consumerStartedMicros <= manifest.header.startedAtMs * 1000 }
 
-    public var target: Int { manifest.entries.count - truncatedByRetention.union(consumedBefore).count }
+    /// Messages produce never got acknowledged: never sent as far as anyone knows, so neither
+    /// expected nor missing.
+    public var neverAcknowledged: Int { manifest.entries.count - expectedCount }
+    public let expectedCount: Int
+    public var target: Int { expectedCount - truncatedByRetention.union(consumedBefore).count }
     public var isComplete: Bool {
         lock.lock(); defer { lock.unlock() }
         return unique >= target
@@ -63,36 +73,61 @@ public final class Verifier: @unchecked Sendable {
         return unique
     }
 
-    public func observe(_ message: KafkaMessage, receivedMicros: Int64 = Clock.nowMicros()) {
-        let header = manifest.header
+    /// What one message says about itself, worked out before the lock is taken.
+    private struct Reading {
+        var foreignRun = false
         var seq: Int?
         var claimedDigest: UInt64?
         var producedAtMicros: Int64?
+        var actualDigest: UInt64?
+        var decodeProblem: String?
+    }
+
+    private func read(_ message: KafkaMessage) -> Reading {
+        let header = manifest.header
+        var r = Reading()
         if let runId = message.header(StreamcheckHeaders.runId) {
             guard runId.elementsEqual(header.runId.utf8) else {
-                lock.lock(); foreign += 1; lock.unlock()
-                return
+                r.foreignRun = true
+                return r
             }
-            seq = message.header(StreamcheckHeaders.seq).flatMap { Int(String(decoding: $0, as: UTF8.self)) }
-            claimedDigest = message.header(StreamcheckHeaders.digest).flatMap(ContentDigest.parseHex)
-            producedAtMicros = message.header(StreamcheckHeaders.producedAt).flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
+            r.seq = message.header(StreamcheckHeaders.seq).flatMap { Int(String(decoding: $0, as: UTF8.self)) }
+            r.claimedDigest = message.header(StreamcheckHeaders.digest).flatMap(ContentDigest.parseHex)
+            r.producedAtMicros = message.header(StreamcheckHeaders.producedAt).flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
         }
         // The digest of what actually arrived. JSON produced by streamcheck is canonical, so
         // the bytes' hash matches without parsing; anything else is decoded first.
-        var actualDigest: UInt64?
-        var decodeProblem: String?
         let rawDigest = ContentDigest.fnv1a64(message.value)
-        if let claimedDigest, rawDigest == claimedDigest, header.dataFormat == "json", !(format is SchemaComplianceReporting) {
-            actualDigest = rawDigest
+        if let claimed = r.claimedDigest, rawDigest == claimed, header.dataFormat == "json", !(format is SchemaComplianceReporting) {
+            r.actualDigest = rawDigest
         } else if let format {
-            do { actualDigest = try format.digest(of: message.value) } catch { decodeProblem = "\(error)" }
+            do { r.actualDigest = try format.digest(of: message.value) } catch { r.decodeProblem = "\(error)" }
         }
+        return r
+    }
 
+    public func observe(_ message: KafkaMessage, receivedMicros: Int64 = Clock.nowMicros()) {
+        observe([message], receivedMicros: receivedMicros)
+    }
+
+    /// Verifies a batch under one lock; the decoding and digests happen before it is taken.
+    public func observe(_ messages: [KafkaMessage], receivedMicros: Int64 = Clock.nowMicros()) {
+        let readings = messages.map(read)
         lock.lock()
         defer { lock.unlock() }
+        for (message, reading) in zip(messages, readings) { apply(reading, of: message, receivedMicros: receivedMicros) }
+    }
+
+    private func apply(_ r: Reading, of message: KafkaMessage, receivedMicros: Int64) {
+        let header = manifest.header
+        if r.foreignRun {
+            foreign += 1
+            return
+        }
+        var seq = r.seq
         if seq == nil {
             // No streamcheck headers (e.g. a source connector wrote it): identify by content.
-            guard let digest = actualDigest, let found = contentIndex()[digest] else {
+            guard let digest = r.actualDigest, let found = contentIndex()[digest] else {
                 foreign += 1
                 return
             }
@@ -104,12 +139,18 @@ public final class Verifier: @unchecked Sendable {
             return
         }
         let entry = manifest.entries[seq]
-        if let decodeProblem {
-            noteCorruption("seq \(seq) at \(message.topic)[\(message.partition)]@\(message.offset): \(decodeProblem)")
+        if let problem = r.decodeProblem {
+            noteCorruption("seq \(seq) at \(message.topic)[\(message.partition)]@\(message.offset): \(problem)")
             return
         }
-        if actualDigest != entry.digest || (claimedDigest != nil && claimedDigest != entry.digest) {
+        if r.actualDigest != entry.digest || (r.claimedDigest != nil && r.claimedDigest != entry.digest) {
             noteCorruption("seq \(seq) at \(message.topic)[\(message.partition)]@\(message.offset): content does not match the manifest")
+            return
+        }
+        if !entry.isExpected {
+            // Its produce reported a failure, yet it arrived (e.g. written, then the
+            // acknowledgement timed out). Never expected, so neither new nor a duplicate.
+            arrivedUnacknowledged += 1
             return
         }
 
@@ -122,7 +163,7 @@ public final class Verifier: @unchecked Sendable {
         if timesSeen[seq] > 0 {
             // Read again. Same place as the manifest says: the consumer re-read it
             // (at-least-once redelivery after a rebalance). Elsewhere: sent twice.
-            if sameTopic && entry.partition == message.partition && entry.offset == message.offset {
+            if sameTopic && entry.hasOffset && entry.partition == message.partition && entry.offset == message.offset {
                 redelivered += 1
             } else {
                 duplicates += 1
@@ -140,10 +181,16 @@ public final class Verifier: @unchecked Sendable {
             lastSeqByKey[entry.keyHash] = max(seq, lastSeqByKey[entry.keyHash] ?? seq)
         }
 
-        let produced = producedAtMicros ?? header.producedAtMicros(entry)
+        let produced = r.producedAtMicros ?? header.producedAtMicros(entry)
         if message.timestampMs > 0 {
-            endToEnd.record(micros: message.timestampMs * 1000 - produced)
-            if message.timestampIsLogAppendTime { sawLogAppendTime = true }
+            // A CreateTime record on the manifest's own topic, still carrying our headers, has
+            // the timestamp streamcheck's producer gave it: the difference measures nothing.
+            if message.timestampIsLogAppendTime || !sameTopic || r.seq == nil {
+                endToEnd.record(micros: message.timestampMs * 1000 - produced)
+                if message.timestampIsLogAppendTime { sawLogAppendTime = true }
+            } else {
+                ownCreateTimestamps += 1
+            }
         }
         produceToConsume.record(micros: receivedMicros - produced)
         if firstReceiveMicros == 0 { firstReceiveMicros = receivedMicros }
@@ -174,7 +221,8 @@ public final class Verifier: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         var count = 0
         var sample: [Int] = []
-        for seq in 0..<timesSeen.count where timesSeen[seq] == 0 && !truncatedByRetention.contains(seq) && !consumedBefore.contains(seq) {
+        for seq in 0..<timesSeen.count where timesSeen[seq] == 0 && manifest.entries[seq].isExpected
+            && !truncatedByRetention.contains(seq) && !consumedBefore.contains(seq) {
             count += 1
             if sample.count < limit { sample.append(seq) }
         }
@@ -192,4 +240,13 @@ public final class Verifier: @unchecked Sendable {
 
     public var samples: [String] { corruptionSamples }
     public var latencyTimestampType: String { sawLogAppendTime ? "log_append_time" : "create_time" }
+
+    /// Why `endToEnd` holds nothing, when it holds nothing; nil when it measured something.
+    public var recordLatencyNullReason: String? {
+        guard endToEnd.count == 0 else { return nil }
+        if ownCreateTimestamps > 0 {
+            return "the records carry the CreateTime streamcheck's producer gave them, so the record timestamp minus the produce time measures nothing; use a LogAppendTime topic, or start the consumer before produce for produce_to_consume"
+        }
+        return unique == 0 ? "no message of this run arrived" : "the records carry no timestamp"
+    }
 }
