@@ -125,28 +125,27 @@ public final class KafkaConsumer: @unchecked Sendable {
         return try convert(m)
     }
 
-    /// Waits up to `timeoutMs` for the first message, then returns every message already
-    /// fetched (up to `max`) in one call: one trip into librdkafka per batch, not per message.
-    /// Transient errors are remembered (`lastError`); fatal ones throw.
-    public func pollBatch(timeoutMs: Int32, max: Int) throws -> [KafkaMessage] {
+    /// Hands the messages fetched so far (waiting up to `timeoutMs` for the first, at most
+    /// `max`) to `body` without copying them: each is valid only during the call, and is
+    /// destroyed after it. Transient errors are remembered (`lastError`); fatal ones throw.
+    /// The verified read's hot path: no allocation per message.
+    public func withBatch<R>(timeoutMs: Int32, max: Int, _ body: ([BorrowedMessage]) throws -> R) throws -> R {
         if batchBuffer.count < max { batchBuffer = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max) }
         let n = batchBuffer.withUnsafeMutableBufferPointer { buffer in
             rd_kafka_consume_batch_queue(consumerQueue, timeoutMs, buffer.baseAddress, max)
         }
-        guard n > 0 else { return [] }
-        var messages: [KafkaMessage] = []
-        messages.reserveCapacity(n)
-        var fatal: Error?
-        for i in 0..<n {
+        var borrowed: [BorrowedMessage] = []
+        borrowed.reserveCapacity(Swift.max(0, n))
+        defer { for i in 0..<Swift.max(0, n) { if let m = batchBuffer[i] { rd_kafka_message_destroy(m) } } }
+        for i in 0..<Swift.max(0, n) {
             guard let m = batchBuffer[i] else { continue }
-            defer { rd_kafka_message_destroy(m) }
-            if fatal != nil { continue }
-            do {
-                if case let .message(message) = try convert(m) { messages.append(message) }
-            } catch { fatal = error }
+            if m.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                _ = try convert(m)  // throws if fatal, records if transient
+                continue
+            }
+            borrowed.append(BorrowedMessage(m))
         }
-        if let fatal { throw fatal }
-        return messages
+        return try body(borrowed)
     }
 
     private func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>) throws -> PollResult {
@@ -163,17 +162,23 @@ public final class KafkaConsumer: @unchecked Sendable {
             context.recordError(text)
             return .transientError(text)
         }
-        var headers: [(String, [UInt8])] = []
+        var headerBytes: [UInt8] = []
+        var headerSpans: [KafkaMessage.HeaderSpan] = []
         var hdrs: OpaquePointer?
         if rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
             let count = rd_kafka_header_cnt(hdrs)
-            headers.reserveCapacity(count)
+            headerSpans.reserveCapacity(count)
+            headerBytes.reserveCapacity(count * 32)
             var name: UnsafePointer<CChar>?
             var value: UnsafeRawPointer?
             var size = 0
             for index in 0..<count where rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
-                headers.append((name.map { String(cString: $0) } ?? "", bytes))
+                let nameStart = headerBytes.count
+                if let name { headerBytes.append(contentsOf: UnsafeRawBufferPointer(start: name, count: strlen(name))) }
+                let valueStart = headerBytes.count
+                if let value, size > 0 { headerBytes.append(contentsOf: UnsafeRawBufferPointer(start: value, count: size)) }
+                headerSpans.append(KafkaMessage.HeaderSpan(nameStart: Int32(nameStart), nameCount: Int32(valueStart - nameStart),
+                                                           valueStart: Int32(valueStart), valueCount: Int32(headerBytes.count - valueStart)))
             }
         }
         var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
@@ -191,7 +196,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             offset: msg.offset,
             key: msg.key == nil ? nil : copyBytes(msg.key, msg.key_len),
             value: copyBytes(msg.payload, msg.len),
-            headers: headers,
+            headerBytes: headerBytes, headerSpans: headerSpans,
             timestampMs: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts,
             timestampIsLogAppendTime: tsType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME))
     }
@@ -269,5 +274,61 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard !closed else { return }
         closed = true
         rd_kafka_consumer_close(handle)
+    }
+}
+
+/// A consumed message still in librdkafka's buffer: valid only inside the `withBatch` call that
+/// handed it over. `copy()` keeps one for later.
+public struct BorrowedMessage: ReceivedMessage {
+    let m: UnsafeMutablePointer<rd_kafka_message_t>
+
+    init(_ m: UnsafeMutablePointer<rd_kafka_message_t>) { self.m = m }
+
+    public var topic: String { m.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "" }
+    public var partition: Int32 { m.pointee.partition }
+    public var offset: Int64 { m.pointee.offset }
+
+    public var timestampMs: Int64 {
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ts = rd_kafka_message_timestamp(m, &type)
+        return type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts
+    }
+
+    public var timestampIsLogAppendTime: Bool {
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        _ = rd_kafka_message_timestamp(m, &type)
+        return type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME
+    }
+
+    public func withValue<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: m.pointee.payload, count: m.pointee.payload == nil ? 0 : m.pointee.len))
+    }
+
+    public func withHeader<R>(_ name: String, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+        var hdrs: OpaquePointer?
+        guard rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs else { return try body(nil) }
+        var value: UnsafeRawPointer?
+        var size = 0
+        let found = name.withCString { rd_kafka_header_get_last(hdrs, $0, &value, &size) } == RD_KAFKA_RESP_ERR_NO_ERROR
+        guard found else { return try body(nil) }
+        return try body(UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : size))
+    }
+
+    /// A copy that outlives the batch (a consumer started before produce keeps what arrives).
+    public func copy() -> KafkaMessage {
+        var headers: [(String, [UInt8])] = []
+        var hdrs: OpaquePointer?
+        if rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            for index in 0..<rd_kafka_header_cnt(hdrs) where rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append((name.map { String(cString: $0) } ?? "", value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+            }
+        }
+        return KafkaMessage(topic: topic, partition: partition, offset: offset,
+                            key: m.pointee.key == nil ? nil : copyBytes(m.pointee.key, m.pointee.key_len),
+                            value: withValue { Array($0) }, headers: headers,
+                            timestampMs: timestampMs, timestampIsLogAppendTime: timestampIsLogAppendTime)
     }
 }

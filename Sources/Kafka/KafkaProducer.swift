@@ -33,12 +33,13 @@ public final class KafkaProducer: @unchecked Sendable {
     /// queue is full this serves delivery reports until there is room (bounded by `queueWait`).
     public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8],
                         headers: [(String, [UInt8])], timestampMs: Int64 = 0, token: Int, queueWait: Double = 60) throws {
-        let deadline = Date().addingTimeInterval(queueWait)
+        var deadline: Date?
         while true {
             let err = enqueue(topic: topic, partition: partition ?? RD_KAFKA_PARTITION_UA, key: key, value: value,
                               headers: headers, timestampMs: timestampMs, token: token)
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
-            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL, Date() < deadline {
+            if deadline == nil { deadline = Date().addingTimeInterval(queueWait) }
+            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL, Date() < deadline! {
                 rd_kafka_poll(handle, 50)
                 continue
             }
@@ -52,26 +53,31 @@ public final class KafkaProducer: @unchecked Sendable {
         for (name, bytes) in headers {
             _ = bytes.withUnsafeBytes { rd_kafka_header_add(hdrs, name, -1, $0.baseAddress, $0.count) }
         }
-        var value = value
-        var key = key ?? []
-        let hasKey = !key.isEmpty
+        // Read-only views: the caller's buffers are reused between messages, and a mutable view
+        // would copy them (RD_KAFKA_MSG_F_COPY: librdkafka copies and never writes).
         let result: OpaquePointer? = topic.withCString { topicPtr in
-            value.withUnsafeMutableBytes { valuePtr in
-                key.withUnsafeMutableBytes { keyPtr in
-                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-                    var n = 0
-                    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topicPtr; n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_VALUE; vus[n].u.mem.ptr = valuePtr.baseAddress; vus[n].u.mem.size = valuePtr.count; n += 1
-                    if hasKey { vus[n].vtype = RD_KAFKA_VTYPE_KEY; vus[n].u.mem.ptr = keyPtr.baseAddress; vus[n].u.mem.size = keyPtr.count; n += 1 }
-                    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: token); n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = hdrs; n += 1
-                    if timestampMs > 0 {
-                        vus.append(rd_kafka_vu_t())
-                        vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n].u.i64 = timestampMs; n += 1
+            value.withUnsafeBytes { valuePtr in
+                (key ?? []).withUnsafeBytes { keyPtr in
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
+                        var n = 0
+                        func add(_ fill: (inout rd_kafka_vu_t) -> Void) {
+                            var vu = rd_kafka_vu_t()
+                            fill(&vu)
+                            vus[n] = vu
+                            n += 1
+                        }
+                        add { $0.vtype = RD_KAFKA_VTYPE_TOPIC; $0.u.cstr = topicPtr }
+                        add { $0.vtype = RD_KAFKA_VTYPE_PARTITION; $0.u.i32 = partition }
+                        add { $0.vtype = RD_KAFKA_VTYPE_VALUE; $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: valuePtr.baseAddress); $0.u.mem.size = valuePtr.count }
+                        if keyPtr.count > 0 {
+                            add { $0.vtype = RD_KAFKA_VTYPE_KEY; $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyPtr.baseAddress); $0.u.mem.size = keyPtr.count }
+                        }
+                        add { $0.vtype = RD_KAFKA_VTYPE_MSGFLAGS; $0.u.i = RD_KAFKA_MSG_F_COPY }
+                        add { $0.vtype = RD_KAFKA_VTYPE_OPAQUE; $0.u.ptr = UnsafeMutableRawPointer(bitPattern: token) }
+                        add { $0.vtype = RD_KAFKA_VTYPE_HEADERS; $0.u.headers = hdrs }
+                        if timestampMs > 0 { add { $0.vtype = RD_KAFKA_VTYPE_TIMESTAMP; $0.u.i64 = timestampMs } }
+                        return rd_kafka_produceva(handle, vus.baseAddress, n)
                     }
-                    return rd_kafka_produceva(handle, vus, n)
                 }
             }
         }

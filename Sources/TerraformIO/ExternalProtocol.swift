@@ -75,6 +75,12 @@ public enum AtomicFile {
     }
 
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { emit in try emit(bytes[...]) }
+    }
+
+    /// Streams the file's content in pieces (`emit` each one), so a large file (a manifest of
+    /// millions of entries) never has to be whole in memory; still atomic.
+    public static func write(to path: String, _ content: (_ emit: (ArraySlice<UInt8>) throws -> Void) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         do {
@@ -82,13 +88,41 @@ public enum AtomicFile {
         } catch {
             throw ParameterError("cannot create folder \(dir.path) for \(path): \(error.localizedDescription)")
         }
-        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temp.path, contents: Data(bytes)) else {
-            throw ParameterError("cannot write \(path): the folder is not writable")
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ParameterError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        func fail(_ reason: String) -> ParameterError {
+            close(fd)
+            unlink(temp)
+            return ParameterError("cannot write \(path): \(reason)")
         }
-        if rename(temp.path, path) != 0 {
+        do {
+            try content { piece in
+                try piece.withUnsafeBytes { raw in
+                    var done = 0
+                    while done < raw.count {
+                        let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw ParameterError(String(cString: strerror(errno)))  // e.g. "No space left on device"
+                        }
+                        done += n
+                    }
+                }
+            }
+        } catch let error as ParameterError {
+            throw fail(error.message)
+        } catch {
+            throw fail("\(error)")
+        }
+        if close(fd) != 0 {
             let reason = String(cString: strerror(errno))
-            unlink(temp.path)
+            unlink(temp)
+            throw ParameterError("cannot write \(path): \(reason)")
+        }
+        if rename(temp, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
             throw ParameterError("cannot write \(path): \(reason)")
         }
     }

@@ -44,6 +44,8 @@ enum OperationShell {
     /// data "external": one flat JSON object of strings on stdout; errors on stderr with exit 1
     /// and nothing on stdout. A verification that found problems is a result, not an error.
     static func runExternal(_ operation: OperationDefinition, stdin: [UInt8]) -> Never {
+        // Terraform shows the program's stderr only when it fails: no progress lines there.
+        Progress.enabled = false
         let parameters: Parameters
         do {
             let query = try ExternalProtocol.decodeQuery(stdin)

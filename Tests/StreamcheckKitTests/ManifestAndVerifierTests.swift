@@ -325,6 +325,57 @@ struct VerifierTests {
 
 @Suite("Generators")
 struct GeneratorTests {
+    @Test("the user event rendered straight to bytes is the canonical encoding of its record, byte for byte")
+    func directRenderingMatchesTheTree() throws {
+        for seed: UInt64 in [0, 1, 7, 0xFFFF_FFFF_FFFF] {
+            let generator = UserEventGenerator(seed: seed)
+            var out: [UInt8] = []
+            for seq in Array(0..<3000) + [99_999, 1_000_000, 9_999_999] {
+                out.removeAll(keepingCapacity: true)
+                generator.renderCanonical(seq: seq, into: &out)
+                #expect(out == ContentDigest.canonicalBytes(generator.record(at: seq)), "seed \(seed) seq \(seq)")
+            }
+        }
+        // Every amount the generator can draw, in its shortest round-trip form.
+        for cents: UInt64 in 0..<100_000 {
+            var text: [UInt8] = []
+            UserEventGenerator.appendDecimal(cents / 100, to: &text)
+            if cents % 100 != 0 {
+                text.append(UInt8(ascii: "."))
+                text.append(UInt8(ascii: "0") + UInt8(cents % 100 / 10))
+                if cents % 10 != 0 { text.append(UInt8(ascii: "0") + UInt8(cents % 10)) }
+            }
+            #expect(text == ContentDigest.canonicalBytes(.double(Double(cents) / 100)), "\(cents)")
+        }
+    }
+
+    @Test("header numbers and digests read without strings, as Int64(String) and hex would")
+    func headerParsing() {
+        for text in ["0", "7", "-3", "+12", "9223372036854775807", "-9223372036854775808", "", "-", "1a", " 1", "99999999999999999999"] {
+            #expect(ContentDigest.parseDecimal(Array(text.utf8)) == Int64(text), "\(text)")
+        }
+        var hex: [UInt8] = []
+        ContentDigest.appendHex(0x00AB_CDEF_0123_4567, to: &hex)
+        #expect(String(decoding: hex, as: UTF8.self) == ContentDigest.hex(0x00AB_CDEF_0123_4567))
+        #expect(ContentDigest.parseHex(hex) == 0x00AB_CDEF_0123_4567)
+        #expect(ContentDigest.parseHex(Array("00ABCDEF01234567".utf8)) == 0x00AB_CDEF_0123_4567)
+        #expect(ContentDigest.parseHex(Array("00abcdef0123456g".utf8)) == nil && ContentDigest.parseHex(Array("abc".utf8)) == nil)
+    }
+
+    @Test("keys appended into a reused buffer are the keys the strategies give")
+    func keysIntoBuffers() throws {
+        let record = UserEventGenerator(seed: 1).record(at: 5)
+        var out: [UInt8] = []
+        #expect(try KeyStrategy.sequence.appendKey(seq: 1234, seed: 1, record: nil, to: &out) && out == Array("1234".utf8))
+        out.removeAll()
+        #expect(try KeyStrategy.random.appendKey(seq: 5, seed: 1, record: nil, to: &out) && out.count == 16)
+        out.removeAll()
+        #expect(try KeyStrategy.field("user_id").appendKey(seq: 5, seed: 1, record: record, to: &out)
+                && out == Array(record["user_id"]!.stringValue!.utf8))
+        out.removeAll()
+        #expect(try !KeyStrategy.none.appendKey(seq: 5, seed: 1, record: nil, to: &out) && out.isEmpty)
+    }
+
     @Test("the same seed and seq give the same record, in any order; another seed differs")
     func determinism() throws {
         let a = UserEventGenerator(seed: 42)

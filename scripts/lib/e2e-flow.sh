@@ -23,8 +23,23 @@ flow_produce() { # TOPIC: manifest at $FLOW_DIR/TOPIC.manifest
     bash "$FLOW_ROOT/scripts/produce-test-data.sh" >/dev/null
 }
 
-flow_verify() { # TOPIC [consume flags...]
+flow_verify() { # TOPIC [consume flags...]: consume after produce (no latency: see flow_start_consumer)
   local topic=$1; shift
   "$FLOW_BIN" consume --bootstrap-servers "$KAFKA_BOOTSTRAP_SERVERS" --manifest "$FLOW_DIR/$topic.manifest" \
-    --timeout "${E2E_TIMEOUT:-120s}" --delivery-sla "${E2E_DELIVERY_SLA:-30s}" "${FLOW_KAFKA[@]}" "$@"
+    --timeout "${E2E_TIMEOUT:-120s}" "${FLOW_KAFKA[@]}" "$@"
+}
+
+flow_start_consumer() { # TOPIC [consume flags...]: a consumer reading before produce, so the
+  # delivery SLA is checked against the real produce -> consume latency; flow_collect ends it.
+  local topic=$1; shift
+  rm -f "$FLOW_DIR/$topic.manifest"
+  "$FLOW_BIN" consume --background --handle "$FLOW_DIR/$topic.handle" --bootstrap-servers "$KAFKA_BOOTSTRAP_SERVERS" \
+    --topic "$topic" --manifest "$FLOW_DIR/$topic.manifest" --timeout "${E2E_TIMEOUT:-120s}" \
+    --delivery-sla "${E2E_DELIVERY_SLA:-30s}" "${FLOW_KAFKA[@]}" "$@"
+}
+
+flow_collect() { # TOPIC
+  local topic=$1; shift
+  "$FLOW_BIN" consume --collect --handle "$FLOW_DIR/$topic.handle" --bootstrap-servers "$KAFKA_BOOTSTRAP_SERVERS" \
+    --manifest "$FLOW_DIR/$topic.manifest" --timeout "${E2E_TIMEOUT:-120s}" "$@"
 }

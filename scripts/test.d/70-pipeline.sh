@@ -243,7 +243,7 @@ check "the e2e job's terraform test JUnit: basic-flow ran, nothing failed" pytho
 import glob, xml.etree.ElementTree as ET
 files = glob.glob('test-results/e2e/*/terraform-basic-flow.xml'); assert len(files) == 1, files
 r = ET.parse(files[0]).getroot(); cases = r.findall('.//testcase')
-assert len(cases) == 8 and not r.findall('.//failure') and not r.findall('.//error'), len(cases)"
+assert len(cases) == 17 and not r.findall('.//failure') and not r.findall('.//error'), len(cases)"
 check "integration shards: both fixture suites ran once, the suite's own JUnit collected" bash -c "
 [ \$(cat test-results/integration/*/suites.xml | grep -c '<testcase') = 2 ] && ls test-results/integration/*/fixture-pipeline.xml >/dev/null"
 check "unit test JUnit written" bash -c "grep -q '<testcase' test-results/unit/*.xml"

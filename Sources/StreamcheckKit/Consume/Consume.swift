@@ -198,6 +198,8 @@ func consumeAssigned(_ request: ConsumeRequest) throws -> ConsumeOutcome {
     // A fetch waits at most this long for new data; the embedded broker always waits it out,
     // which would add up to librdkafka's 500 ms default to every produce→consume latency.
     if config.value("fetch.wait.max.ms") == nil { config.set("fetch.wait.max.ms", "50") }
+    // One fetch answer may hold up to fetch.max.bytes (50 MB by default) on top of the queue.
+    if config.value("fetch.max.bytes") == nil { config.set("fetch.max.bytes", "8388608") }
     let consumer = try KafkaConsumer(config: config)
     defer { consumer.close() }
 
@@ -230,9 +232,10 @@ func consumeAssigned(_ request: ConsumeRequest) throws -> ConsumeOutcome {
             guard Clock.monotonicSeconds() < deadline else {
                 throw StreamcheckError("no manifest at \(awaited.path) within \(Duration.describe(request.timeout)): the produce this consumer waited for did not finish; \(buffered.count) messages arrived meanwhile")
             }
-            let batch = try consumer.pollBatch(timeoutMs: 100, max: 10_000)
-            let now = Clock.nowMicros()
-            buffered += batch.map { ($0, now) }
+            try consumer.withBatch(timeoutMs: 100, max: 10_000) { batch in
+                let now = Clock.nowMicros()
+                buffered += batch.map { ($0.copy(), now) }
+            }
         }
         let manifest = try Manifest.read(path: awaited.path)
         let early = manifest.entries.filter { e in
@@ -253,6 +256,8 @@ func consumeAssigned(_ request: ConsumeRequest) throws -> ConsumeOutcome {
     // After the last expected message, read on to the end of every partition (bounded): a
     // duplicate or tampered copy behind it must not go unseen.
     var completedAt: Double?
+    let progress = Progress(label: "consume \(request.topic)", total: target)
+    defer { progress.finish() }
     while true {
         let now = Clock.monotonicSeconds()
         if now >= deadline { break }
@@ -260,11 +265,16 @@ func consumeAssigned(_ request: ConsumeRequest) throws -> ConsumeOutcome {
             if completedAt == nil { completedAt = now }
             if consumer.caughtUp() || now - completedAt! > drainLimitSeconds { break }
         }
-        let batch: [KafkaMessage]
-        do { batch = try consumer.pollBatch(timeoutMs: 100, max: 10_000) } catch {
+        do {
+            // Verified in place, inside librdkafka's buffers: nothing is copied per message.
+            try consumer.withBatch(timeoutMs: 100, max: 10_000) { batch in
+                guard !batch.isEmpty else { return }
+                verifier.observe(batch, receivedMicros: Clock.nowMicros())
+                progress.update(done: verifier.uniqueCount)
+            }
+        } catch {
             throw StreamcheckError("consumer failed on topic '\(request.topic)': \(error)")
         }
-        if !batch.isEmpty { verifier.observe(batch, receivedMicros: Clock.nowMicros()) }
     }
     if request.commitOffsets { try? consumer.commit() }
     return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target, durationSeconds: Clock.monotonicSeconds() - started,

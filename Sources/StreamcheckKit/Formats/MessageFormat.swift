@@ -13,6 +13,10 @@ public protocol MessageFormat {
     func digest(of value: [UInt8]) throws -> UInt64
     /// The value to send and its content digest.
     func encodeWithDigest(_ record: JSONValue) throws -> (value: [UInt8], digest: UInt64)
+    /// Message `seq`'s value written into `value` (a buffer reused between messages) and its
+    /// digest; the record too when it had to be built (nil when the format rendered the bytes
+    /// without one).
+    func encode(seq: Int, into value: inout [UInt8]) throws -> (digest: UInt64, record: JSONValue?)
 }
 
 extension MessageFormat {
@@ -24,6 +28,13 @@ extension MessageFormat {
     /// override this to hash once.
     public func encodeWithDigest(_ record: JSONValue) throws -> (value: [UInt8], digest: UInt64) {
         (try encode(record), ContentDigest.of(record: record))
+    }
+
+    public func encode(seq: Int, into value: inout [UInt8]) throws -> (digest: UInt64, record: JSONValue?) {
+        let record = try record(at: seq)
+        let (bytes, digest) = try encodeWithDigest(record)
+        value = bytes
+        return (digest, record)
     }
 }
 
@@ -102,6 +113,20 @@ public struct JSONFormat: MessageFormat {
     public func encodeWithDigest(_ record: JSONValue) throws -> (value: [UInt8], digest: UInt64) {
         let bytes = ContentDigest.canonicalBytes(record)
         return (bytes, ContentDigest.fnv1a64(bytes))
+    }
+
+    /// The built-in user event is rendered straight to canonical bytes (produce's hot path);
+    /// other sources build the record first.
+    public func encode(seq: Int, into value: inout [UInt8]) throws -> (digest: UInt64, record: JSONValue?) {
+        if case let .generator(generator) = source, let userEvent = generator as? UserEventGenerator {
+            value.removeAll(keepingCapacity: true)
+            userEvent.renderCanonical(seq: seq, into: &value)
+            return (ContentDigest.fnv1a64(value), nil)
+        }
+        let record = try record(at: seq)
+        value.removeAll(keepingCapacity: true)
+        ContentDigest.writeCanonical(record, to: &value)
+        return (ContentDigest.fnv1a64(value), record)
     }
 
     public func decode(_ value: [UInt8]) throws -> JSONValue {

@@ -11,6 +11,65 @@ public struct UserEventGenerator: RecordGenerator {
 
     public init(seed: UInt64) { self.seed = seed }
 
+    /// Writes record `seq`'s canonical JSON (what ContentDigest.canonicalBytes(record(at:))
+    /// gives, byte for byte) straight into `out`: no tree of values, no strings. Produce's hot
+    /// path; a unit test holds it equal to the tree's encoding.
+    public func renderCanonical(seq: Int, into out: inout [UInt8]) {
+        var rng = SplitMix64(seed: seed, seq: seq)
+        let cents = rng.next() % 100_000
+        out.append(contentsOf: Self.amountKey)
+        // Double(cents) / 100 in its shortest round-trip form: the two-decimal text, trailing
+        // zeros dropped, an integer when whole.
+        Self.appendDecimal(cents / 100, to: &out)
+        let fraction = cents % 100
+        if fraction != 0 {
+            out.append(UInt8(ascii: "."))
+            out.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+            if fraction % 10 != 0 { out.append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
+        }
+        out.append(contentsOf: Self.createdAtKey)
+        Fill.appendTimestamp(UserEventGenerator.baseEpoch + Int64(seq), to: &out)
+        out.append(contentsOf: Self.currencyKey)
+        out.append(contentsOf: Self.currencyBytes[Int(rng.next() % 3)])
+        out.append(contentsOf: Self.eventIdKey)
+        Fill.appendUUID(&rng, to: &out)
+        out.append(contentsOf: Self.eventTypeKey)
+        out.append(contentsOf: Self.eventTypeBytes[Int(rng.next() % UInt64(UserEventGenerator.eventTypes.count))])
+        out.append(contentsOf: Self.sequenceKey)
+        if seq < 0 { out.append(UInt8(ascii: "-")) }
+        Self.appendDecimal(UInt64(seq.magnitude), to: &out)
+        out.append(contentsOf: Self.userIdKey)
+        Self.appendDecimal(rng.next() % 10_000, to: &out)
+        out.append(contentsOf: Self.end)
+    }
+
+    static let amountKey = Array("{\"amount\":".utf8)
+    static let createdAtKey = Array(",\"created_at\":\"".utf8)
+    static let currencyKey = Array("\",\"currency\":\"".utf8)
+    static let currencyBytes = currencies.map { Array($0.utf8) }
+    static let eventIdKey = Array("\",\"event_id\":\"".utf8)
+    static let eventTypeKey = Array("\",\"event_type\":\"".utf8)
+    static let eventTypeBytes = eventTypes.map { Array($0.utf8) }
+    static let sequenceKey = Array("\",\"sequence\":".utf8)
+    static let userIdKey = Array(",\"user_id\":\"user-".utf8)
+    static let end = Array("\"}".utf8)
+
+    static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+        if value < 10 { out.append(UInt8(ascii: "0") + UInt8(value)); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = value, count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while n > 0 {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                count += 1
+            }
+            out.append(contentsOf: buffer[(20 - count)...])
+        }
+    }
+
     public func record(at seq: Int) -> JSONValue {
         var rng = SplitMix64(seed: seed, seq: seq)
         let cents = Int64(rng.next() % 100_000)
@@ -78,10 +137,17 @@ enum Fill {
 
     /// A version-4 UUID from the generator's stream.
     static func uuid(_ rng: inout SplitMix64) -> String {
-        let a = rng.next(), b = rng.next()
-        let hex = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(36)
+        appendUUID(&rng, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func appendUUID(_ rng: inout SplitMix64, to out: inout [UInt8]) {
+        let a = rng.next(), b = rng.next()
+        let hex = hexDigits
         for i in 0..<32 {
             if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
             let word = i < 16 ? a : b
@@ -90,10 +156,24 @@ enum Fill {
             if i == 16 { nibble = 8 | (nibble & 3) }
             out.append(hex[nibble])
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// UTC RFC 3339 without a formatter: this runs once per generated message.
+    /// The same text as `timestamp`, appended without making strings.
+    static func appendTimestamp(_ epochSeconds: Int64, to out: inout [UInt8]) {
+        var t = time_t(epochSeconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ v: Int32) { out.append(UInt8(ascii: "0") + UInt8(v / 10)); out.append(UInt8(ascii: "0") + UInt8(v % 10)) }
+        UserEventGenerator.appendDecimal(UInt64(parts.tm_year + 1900), to: &out)
+        out.append(UInt8(ascii: "-")); two(parts.tm_mon + 1)
+        out.append(UInt8(ascii: "-")); two(parts.tm_mday)
+        out.append(UInt8(ascii: "T")); two(parts.tm_hour)
+        out.append(UInt8(ascii: ":")); two(parts.tm_min)
+        out.append(UInt8(ascii: ":")); two(parts.tm_sec)
+        out.append(UInt8(ascii: "Z"))
+    }
+
     static func timestamp(_ epochSeconds: Int64) -> String {
         var t = time_t(epochSeconds)
         var parts = tm()

@@ -136,19 +136,29 @@ public struct Manifest: Sendable {
     public var expectedSeqs: [Int] { entries.indices.filter { entries[$0].isExpected } }
     public var expectedCount: Int { entries.reduce(0) { $0 + ($1.isExpected ? 1 : 0) } }
 
-    /// One JSON header line, then the entries as little-endian binary.
+    /// One JSON header line, then the entries as little-endian binary. Written in pieces: the
+    /// entries are never copied whole into a second buffer.
     public func write(to path: String) throws {
-        var bytes = Array((header.json.encoded() + "\n").utf8)
-        bytes.reserveCapacity(bytes.count + entries.count * ManifestEntry.size)
-        for e in entries {
-            // The file layout predates the in-memory order: partition first.
-            Manifest.append(e.partition, to: &bytes)
-            Manifest.append(e.offset, to: &bytes)
-            Manifest.append(e.keyHash, to: &bytes)
-            Manifest.append(e.digest, to: &bytes)
-            Manifest.append(e.producedAt, to: &bytes)
-        }
-        do { try AtomicFile.write(bytes, to: path) } catch {
+        do {
+            try AtomicFile.write(to: path) { emit in
+                try emit(Array((header.json.encoded() + "\n").utf8)[...])
+                var bytes: [UInt8] = []
+                let perPiece = 65_536
+                bytes.reserveCapacity(perPiece * ManifestEntry.size)
+                for start in stride(from: 0, to: entries.count, by: perPiece) {
+                    bytes.removeAll(keepingCapacity: true)
+                    for e in entries[start..<min(start + perPiece, entries.count)] {
+                        // The file layout predates the in-memory order: partition first.
+                        Manifest.append(e.partition, to: &bytes)
+                        Manifest.append(e.offset, to: &bytes)
+                        Manifest.append(e.keyHash, to: &bytes)
+                        Manifest.append(e.digest, to: &bytes)
+                        Manifest.append(e.producedAt, to: &bytes)
+                    }
+                    try emit(bytes[...])
+                }
+            }
+        } catch {
             throw StreamcheckError("cannot write manifest: \(error)")
         }
     }
@@ -157,37 +167,65 @@ public struct Manifest: Sendable {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Reads the header line, then the entries straight from the file in pieces: memory is the
+    /// entries themselves (32 bytes each), not the file two or three times over.
     public static func read(path: String) throws -> Manifest {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let file = fopen(path, "rb") else {
             throw StreamcheckError("cannot read manifest \(path): no such file or not readable; pass the path produce wrote with --manifest")
         }
-        let bytes = [UInt8](data)
-        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")), newline < 1 << 20 else {
+        defer { fclose(file) }
+        var piece = [UInt8](repeating: 0, count: 1 << 20)
+        var filled = piece.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+        guard let newline = piece[..<filled].firstIndex(of: UInt8(ascii: "\n")) else {
             throw StreamcheckError("manifest \(path) is not a streamcheck manifest: no header line")
         }
         let headerJSON: JSONValue
-        do { headerJSON = try JSONValue.parse(bytes: Array(bytes[..<newline])) } catch {
+        do { headerJSON = try JSONValue.parse(bytes: Array(piece[..<newline])) } catch {
             throw StreamcheckError("manifest \(path) is not a streamcheck manifest: its header is not JSON")
         }
         let header = try ManifestHeader(json: headerJSON, path: path)
-        let body = bytes.count - newline - 1
-        guard body == header.messageCount * ManifestEntry.size else {
-            let found = body / ManifestEntry.size
-            throw StreamcheckError("manifest \(path) is truncated or damaged: header says \(header.messageCount) messages, file holds \(found)\(body % ManifestEntry.size == 0 ? "" : " and a partial entry"); produce it again")
+        // The body's size is known before reading it: a truncated or padded file is refused
+        // without decoding anything.
+        var info = stat()
+        guard fstat(fileno(file), &info) == 0 else {
+            throw StreamcheckError("cannot read manifest \(path): \(String(cString: strerror(errno)))")
+        }
+        let bodyBytes = Int(info.st_size) - (newline + 1)
+        guard bodyBytes == header.messageCount * ManifestEntry.size else {
+            let found = max(0, bodyBytes) / ManifestEntry.size
+            throw StreamcheckError("manifest \(path) is truncated or damaged: header says \(header.messageCount) messages, file holds \(found)\(bodyBytes % ManifestEntry.size == 0 ? "" : " and a partial entry"); produce it again")
         }
         var entries = [ManifestEntry]()
         entries.reserveCapacity(header.messageCount)
-        bytes.withUnsafeBytes { raw in
-            var p = newline + 1
-            for _ in 0..<header.messageCount {
-                let partition = Int32(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: Int32.self))
-                let offset = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 4, as: Int64.self))
-                let keyHash = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 12, as: UInt64.self))
-                let digest = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 20, as: UInt64.self))
-                let producedAt = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p + 28, as: UInt32.self))
-                entries.append(ManifestEntry(partition: partition, offset: offset, keyHash: keyHash, digest: digest, producedAt: producedAt))
-                p += ManifestEntry.size
+        // piece[pending..<filled]: body bytes read but not decoded yet.
+        var pending = newline + 1
+        while entries.count < header.messageCount {
+            let whole = min((filled - pending) / ManifestEntry.size, header.messageCount - entries.count)
+            piece.withUnsafeBytes { raw in
+                var p = pending
+                for _ in 0..<whole {
+                    let partition = Int32(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: Int32.self))
+                    let offset = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 4, as: Int64.self))
+                    let keyHash = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 12, as: UInt64.self))
+                    let digest = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p + 20, as: UInt64.self))
+                    let producedAt = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p + 28, as: UInt32.self))
+                    entries.append(ManifestEntry(partition: partition, offset: offset, keyHash: keyHash, digest: digest, producedAt: producedAt))
+                    p += ManifestEntry.size
+                }
             }
+            pending += whole * ManifestEntry.size
+            if entries.count == header.messageCount { break }
+            // Move the partial entry to the front and read on behind it.
+            let rest = filled - pending
+            piece.withUnsafeMutableBytes { raw in
+                if rest > 0 { raw.baseAddress!.copyMemory(from: raw.baseAddress! + pending, byteCount: rest) }
+            }
+            let read = piece.withUnsafeMutableBytes { fread($0.baseAddress! + rest, 1, $0.count - rest, file) }
+            guard read > 0 else {
+                throw StreamcheckError("manifest \(path) is truncated or damaged: it ended while being read; produce it again")
+            }
+            filled = rest + read
+            pending = 0
         }
         // Seed-source manifests written before notThroughKafka existed marked their entries -1.
         if header.extra.contains(where: { $0.0 == "origin" && $0.1.stringValue?.hasPrefix("seed-source") == true }) {

@@ -55,17 +55,31 @@ public enum KeyStrategy: Equatable {
     }
 
     func key(seq: Int, seed: UInt64, record: JSONValue) throws -> [UInt8]? {
+        var key: [UInt8] = []
+        return try appendKey(seq: seq, seed: seed, record: record, to: &key) ? key : nil
+    }
+
+    var needsRecord: Bool { if case .field = self { return true }; return false }
+
+    /// Writes message `seq`'s key into `out` (a buffer reused between messages); false when
+    /// the strategy gives no key. `record` is needed only by `field:`.
+    func appendKey(seq: Int, seed: UInt64, record: JSONValue?, to out: inout [UInt8]) throws -> Bool {
         switch self {
-        case .none: return nil
-        case .sequence: return Array(String(seq).utf8)
+        case .none: return false
+        case .sequence:
+            if seq < 0 { out.append(UInt8(ascii: "-")) }
+            UserEventGenerator.appendDecimal(UInt64(seq.magnitude), to: &out)
+            return true
         case .random:
             var rng = SplitMix64(seed: seed ^ 0x5EED_4B45_5953, seq: seq)
-            return Array(ContentDigest.hex(rng.next()).utf8)
+            ContentDigest.appendHex(rng.next(), to: &out)
+            return true
         case let .field(name):
-            guard let value = record[name], value != .null else {
+            guard let value = record?[name], value != .null else {
                 throw StreamcheckError("key_strategy field:\(name): message \(seq) has no field '\(name)'; pick a field every record has")
             }
-            return Array((value.stringValue ?? value.encoded()).utf8)
+            out.append(contentsOf: (value.stringValue ?? value.encoded()).utf8)
+            return true
         }
     }
 }
@@ -131,8 +145,16 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
         ackLatency.record(micros: Clock.nowMicros() - producedMicros)
     }
 
-    let runIdBytes = Array(request.runId.utf8)
+    var headers: [(String, [UInt8])] = [
+        (StreamcheckHeaders.runId, Array(request.runId.utf8)), (StreamcheckHeaders.seq, []),
+        (StreamcheckHeaders.producedAt, []), (StreamcheckHeaders.digest, []),
+    ]
+    var value: [UInt8] = []
+    var key: [UInt8] = []
+    value.reserveCapacity(512)
+    key.reserveCapacity(64)
     let clockStart = Clock.monotonicSeconds()
+    let progress = Progress(label: "produce \(request.topic)", total: count)
     for seq in 0..<count {
         if request.rate > 0 {
             let due = clockStart + Double(seq) / request.rate
@@ -142,27 +164,33 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
                 producer.poll(timeoutMs: Int32(max(1, min(wait * 1000, 100))))
             }
         }
-        let record = try request.format.record(at: seq)
-        let (value, digest) = try request.format.encodeWithDigest(record)
-        let key = try request.keyStrategy.key(seq: seq, seed: request.seed, record: record)
+        var (digest, record) = try request.format.encode(seq: seq, into: &value)
+        if record == nil, request.keyStrategy.needsRecord { record = try request.format.record(at: seq) }
+        key.removeAll(keepingCapacity: true)
+        let hasKey = try request.keyStrategy.appendKey(seq: seq, seed: request.seed, record: record, to: &key)
         let nowMicros = Clock.nowMicros()
         let producedAt = UInt32(clamping: max(0, (nowMicros - startMs * 1000) / 100))
-        entries[seq] = ManifestEntry(partition: -1, offset: -1, keyHash: ContentDigest.keyHash(key), digest: digest, producedAt: producedAt)
-        let headers: [(String, [UInt8])] = [
-            (StreamcheckHeaders.runId, runIdBytes),
-            (StreamcheckHeaders.seq, Array(String(seq).utf8)),
-            (StreamcheckHeaders.producedAt, Array(String(nowMicros).utf8)),
-            (StreamcheckHeaders.digest, Array(ContentDigest.hex(digest).utf8)),
-        ]
+        entries[seq] = ManifestEntry(partition: -1, offset: -1, keyHash: hasKey ? ContentDigest.keyHash(key) : 0, digest: digest, producedAt: producedAt)
+        // Header values rendered into the buffers they had for the previous message.
+        headers[1].1.removeAll(keepingCapacity: true)
+        UserEventGenerator.appendDecimal(UInt64(seq), to: &headers[1].1)
+        headers[2].1.removeAll(keepingCapacity: true)
+        UserEventGenerator.appendDecimal(UInt64(max(0, nowMicros)), to: &headers[2].1)
+        headers[3].1.removeAll(keepingCapacity: true)
+        ContentDigest.appendHex(digest, to: &headers[3].1)
         do {
-            try producer.produce(topic: request.topic, key: key, value: value, headers: headers, token: seq, queueWait: request.deliveryTimeout)
+            try producer.produce(topic: request.topic, key: hasKey ? key : nil, value: value, headers: headers, token: seq, queueWait: request.deliveryTimeout)
         } catch {
             // Stop enqueueing, but still wait for what is in flight so the manifest is honest.
             if firstError == nil { firstError = "\(error)" }
             break
         }
-        if request.streaming || seq % 1000 == 0 { producer.poll(timeoutMs: 0) }
+        if request.streaming || seq % 1000 == 0 {
+            producer.poll(timeoutMs: 0)
+            progress.update(done: seq + 1)
+        }
     }
+    progress.finish()
     let remaining = producer.flush(timeout: request.deliveryTimeout)
     if remaining > 0 {
         // Say why before purging: the purge's own reports only say "Purged in queue".

@@ -93,14 +93,57 @@ public enum ContentDigest {
         return h == 0 ? 1 : h
     }
 
+    /// The 16 lower-case hex digits of `hex`, appended.
+    public static func appendHex(_ digest: UInt64, to out: inout [UInt8]) {
+        let digits = Fill.hexDigits
+        for shift in stride(from: 60, through: 0, by: -4) { out.append(digits[Int((digest >> UInt64(shift)) & 0xF)]) }
+    }
+
     public static func hex(_ digest: UInt64) -> String {
         let s = String(digest, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }
 
-    public static func parseHex(_ bytes: [UInt8]) -> UInt64? {
+    /// 16 hex digits (either case), as the digest header carries them; nil for anything else.
+    public static func parseHex<C: Collection>(_ bytes: C) -> UInt64? where C.Element == UInt8 {
         guard bytes.count == 16 else { return nil }
-        return UInt64(String(decoding: bytes, as: UTF8.self), radix: 16)
+        var value: UInt64 = 0
+        for b in bytes {
+            let digit: UInt8
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = b - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = b - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
+    }
+
+    /// A decimal integer as Int64(String) reads it (optional sign, digits, no overflow), read
+    /// straight from header bytes without making a String.
+    public static func parseDecimal<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
+        var iterator = bytes.makeIterator()
+        guard var b = iterator.next() else { return nil }
+        var negative = false
+        if b == UInt8(ascii: "-") || b == UInt8(ascii: "+") {
+            negative = b == UInt8(ascii: "-")
+            guard let next = iterator.next() else { return nil }
+            b = next
+        }
+        var magnitude: UInt64 = 0
+        while true {
+            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return nil }
+            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(b - UInt8(ascii: "0")))
+            if o1 || o2 { return nil }
+            magnitude = a
+            guard let next = iterator.next() else { break }
+            b = next
+        }
+        if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
+        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
     }
 }
 

@@ -27,7 +27,8 @@ public final class Verifier: @unchecked Sendable {
     /// manifest's topic): left out of `endToEnd`, which they would fill with zeros.
     public private(set) var ownCreateTimestamps = 0
     var corruptionSamples: [String] = []
-    var lastSeqByPartition: [Int32: Int] = [:]
+    /// Highest seq seen per partition (index = partition; -1 none yet).
+    var lastSeqByPartition: [Int] = []
     var lastSeqByKey: [UInt64: Int] = [:]
     let trackKeys: Bool
     var digestIndex: [UInt64: Int]?
@@ -43,6 +44,11 @@ public final class Verifier: @unchecked Sendable {
     /// committed offsets when a resume started): neither missing nor to be read again.
     public var consumedBefore = Set<Int>()
 
+    let runIdBytes: [UInt8]
+    /// JSON that streamcheck produced is its own canonical form: when the bytes hash to the
+    /// claimed digest, no decoding is needed (unless a schema check must look inside).
+    let bytesAreCanonical: Bool
+
     public init(manifest: Manifest, format: MessageFormat?, consumedTopic: String, consumerStartedMicros: Int64) {
         self.manifest = manifest
         self.format = format
@@ -51,6 +57,8 @@ public final class Verifier: @unchecked Sendable {
         self.timesSeen = [UInt8](repeating: 0, count: manifest.entries.count)
         self.trackKeys = manifest.header.keyStrategy.hasPrefix("field:")
         self.expectedCount = manifest.expectedCount
+        self.bytesAreCanonical = manifest.header.dataFormat == "json" && !(format is SchemaComplianceReporting)
+        self.runIdBytes = Array(manifest.header.runId.utf8)
     }
 
     /// Whether produce→consume latency is honest: only when this consumer was already running
@@ -83,42 +91,48 @@ public final class Verifier: @unchecked Sendable {
         var decodeProblem: String?
     }
 
-    private func read(_ message: KafkaMessage) -> Reading {
-        let header = manifest.header
+    private func read<M: ReceivedMessage>(_ message: M) -> Reading {
         var r = Reading()
-        if let runId = message.header(StreamcheckHeaders.runId) {
-            guard runId.elementsEqual(header.runId.utf8) else {
+        let ours: Bool? = message.withHeader(StreamcheckHeaders.runId) { value in
+            value.map { got in
+                got.count == runIdBytes.count && (got.isEmpty || runIdBytes.withUnsafeBytes { id in memcmp(id.baseAddress!, got.baseAddress!, id.count) == 0 })
+            }
+        }
+        if let ours {
+            guard ours else {
                 r.foreignRun = true
                 return r
             }
-            r.seq = message.header(StreamcheckHeaders.seq).flatMap { Int(String(decoding: $0, as: UTF8.self)) }
-            r.claimedDigest = message.header(StreamcheckHeaders.digest).flatMap(ContentDigest.parseHex)
-            r.producedAtMicros = message.header(StreamcheckHeaders.producedAt).flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
+            r.seq = message.withHeader(StreamcheckHeaders.seq) { $0.flatMap(ContentDigest.parseDecimal).map { Int($0) } }
+            r.claimedDigest = message.withHeader(StreamcheckHeaders.digest) { $0.flatMap(ContentDigest.parseHex) }
+            r.producedAtMicros = message.withHeader(StreamcheckHeaders.producedAt) { $0.flatMap(ContentDigest.parseDecimal) }
         }
         // The digest of what actually arrived. JSON produced by streamcheck is canonical, so
         // the bytes' hash matches without parsing; anything else is decoded first.
-        let rawDigest = ContentDigest.fnv1a64(message.value)
-        if let claimed = r.claimedDigest, rawDigest == claimed, header.dataFormat == "json", !(format is SchemaComplianceReporting) {
-            r.actualDigest = rawDigest
-        } else if let format {
-            do { r.actualDigest = try format.digest(of: message.value) } catch { r.decodeProblem = "\(error)" }
+        message.withValue { value in
+            let rawDigest = ContentDigest.fnv1a64(value)
+            if let claimed = r.claimedDigest, rawDigest == claimed, bytesAreCanonical {
+                r.actualDigest = rawDigest
+            } else if let format {
+                do { r.actualDigest = try format.digest(of: Array(value)) } catch { r.decodeProblem = "\(error)" }
+            }
         }
         return r
     }
 
-    public func observe(_ message: KafkaMessage, receivedMicros: Int64 = Clock.nowMicros()) {
+    public func observe<M: ReceivedMessage>(_ message: M, receivedMicros: Int64 = Clock.nowMicros()) {
         observe([message], receivedMicros: receivedMicros)
     }
 
     /// Verifies a batch under one lock; the decoding and digests happen before it is taken.
-    public func observe(_ messages: [KafkaMessage], receivedMicros: Int64 = Clock.nowMicros()) {
+    public func observe<M: ReceivedMessage>(_ messages: [M], receivedMicros: Int64 = Clock.nowMicros()) {
         let readings = messages.map(read)
         lock.lock()
         defer { lock.unlock() }
         for (message, reading) in zip(messages, readings) { apply(reading, of: message, receivedMicros: receivedMicros) }
     }
 
-    private func apply(_ r: Reading, of message: KafkaMessage, receivedMicros: Int64) {
+    private func apply<M: ReceivedMessage>(_ r: Reading, of message: M, receivedMicros: Int64) {
         let header = manifest.header
         if r.foreignRun {
             foreign += 1
@@ -174,8 +188,10 @@ public final class Verifier: @unchecked Sendable {
         timesSeen[seq] = 1
         unique += 1
 
-        if let last = lastSeqByPartition[message.partition], seq < last { outOfOrder += 1 }
-        lastSeqByPartition[message.partition] = max(seq, lastSeqByPartition[message.partition] ?? seq)
+        let p = Int(max(0, message.partition))
+        if p >= lastSeqByPartition.count { lastSeqByPartition += [Int](repeating: -1, count: p + 1 - lastSeqByPartition.count) }
+        if seq < lastSeqByPartition[p] { outOfOrder += 1 }
+        lastSeqByPartition[p] = max(seq, lastSeqByPartition[p])
         if trackKeys, entry.keyHash != 0 {
             if let last = lastSeqByKey[entry.keyHash], seq < last { outOfOrderByKey += 1 }
             lastSeqByKey[entry.keyHash] = max(seq, lastSeqByKey[entry.keyHash] ?? seq)
