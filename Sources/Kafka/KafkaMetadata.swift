@@ -40,5 +40,6 @@ enum KafkaMetadata {
 
 /// "3s", "1.5s": a bound as the user gave it, neither rounded down nor up.
 func describeSeconds(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
+    let tenths = (seconds * 10).rounded() / 10
+    return tenths == tenths.rounded() ? "\(Int(tenths))s" : String(format: "%.1fs", tenths)
 }

@@ -80,7 +80,7 @@ public struct OperationDefinition: Sendable {
     /// Handled by the shells for every operation.
     public static let commonParameters: [ParameterSpec] = [
         ParameterSpec("result_file", .path, help: "Write the result as one typed JSON object to this path (for jsondecode(file(...)))."),
-        ParameterSpec("report_dir", .path, help: "Record this operation's result in this run directory for `streamcheck report` (default: $STREAMCHECK_REPORT_DIR)."),
+        ParameterSpec("report_dir", .directory, help: "Record this operation's result in this run directory for `streamcheck report` (default: $STREAMCHECK_REPORT_DIR)."),
     ] + ExpectedOutcome.parameters
 
     /// Help text listing every parameter with its allowed values.

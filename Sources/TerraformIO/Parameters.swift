@@ -6,6 +6,8 @@ public struct ParameterSpec: Sendable {
     public enum Kind: Sendable {
         case string
         case path
+        /// A folder (created when missing where the operation says so).
+        case directory
         case integer(ClosedRange<Int64>)
         case number(ClosedRange<Double>)
         case boolean
@@ -16,6 +18,8 @@ public struct ParameterSpec: Sendable {
         case keyValues
         /// A list of strings: the flag repeated on the CLI, a comma-separated string in a query.
         case list
+        /// A Kafka topic name, as Kafka allows it: 1 to 249 of a-z A-Z 0-9 . _ -, not . or ..
+        case topic
     }
 
     public let key: String
@@ -36,6 +40,7 @@ public struct ParameterSpec: Sendable {
         switch kind {
         case .string: return "a string"
         case .path: return "a file path"
+        case .directory: return "a folder path"
         case let .integer(range): return "an integer from \(range.lowerBound) to \(range.upperBound)"
         case let .number(range): return "a number from \(JSONValue.format(range.lowerBound)) to \(JSONValue.format(range.upperBound))"
         case .boolean: return "true or false"
@@ -43,6 +48,7 @@ public struct ParameterSpec: Sendable {
         case let .duration(range): return "a duration such as 30s, 500ms or 5m, from \(Duration.describe(range.lowerBound)) to \(Duration.describe(range.upperBound))"
         case .keyValues: return "key=value pairs (a JSON-encoded object of strings in a query)"
         case .list: return "a list (repeat the flag, or comma-separated in a query)"
+        case .topic: return "a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ - (not . or ..)"
         }
     }
 }
@@ -175,6 +181,9 @@ public struct Parameters: Sendable {
     public let raw: RawParameters
     public let specs: [String: ParameterSpec]
 
+    /// Parameters whose value is a JSON document (where tabs and newlines are whitespace).
+    static let jsonDocuments: Set<String> = ["transforms", "offsets"]
+
     public init(_ raw: RawParameters, specs: [ParameterSpec]) throws {
         self.raw = raw
         self.specs = Dictionary(specs.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -186,6 +195,14 @@ public struct Parameters: Sendable {
         for (key, values) in raw.values {
             guard let spec = self.specs[key] else {
                 throw ParameterError("unknown parameter '\(raw.source.name(key: key))'")
+            }
+            // No value may hold NUL or a control character: C libraries would cut the name at
+            // the NUL and act on another one, and a newline would forge lines on stderr. JSON
+            // documents given as strings keep their whitespace.
+            for value in values where !Parameters.jsonDocuments.contains(key) {
+                if let (index, byte) = value.utf8.enumerated().first(where: { $0.element < 0x20 || $0.element == 0x7F }) {
+                    throw ParameterError("\(raw.source == .commandLine ? "option" : "query key") '\(raw.source.name(spec))' holds a control character (byte 0x\(String(format: "%02x", byte)) at position \(index + 1)); names, paths and values cannot")
+                }
             }
             switch spec.kind {
             case .keyValues, .list: continue
@@ -221,7 +238,10 @@ public struct Parameters: Sendable {
 
     private func value(_ spec: ParameterSpec, _ text: String) throws -> JSONValue {
         switch spec.kind {
-        case .string, .path:
+        case .string, .path, .directory:
+            return .string(text)
+        case .topic:
+            guard Parameters.isTopicName(text) else { throw invalid(spec, text) }
             return .string(text)
         case let .integer(range):
             guard let i = Int64(text.trimmingCharacters(in: .whitespaces)), range.contains(i) else { throw invalid(spec, text) }
@@ -248,6 +268,16 @@ public struct Parameters: Sendable {
             return .string(text)
         case .list:
             return .string(text)
+        }
+    }
+
+    /// Kafka's own rule for topic names (kafka.common.internals.Topic.validate).
+    public static func isTopicName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty, bytes.count <= 249, name != ".", name != ".." else { return false }
+        return bytes.allSatisfy { b in
+            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+                || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
         }
     }
 

@@ -88,6 +88,22 @@ import Testing
         }
     }
 
+    @Test func controlCharactersAndBadTopicNamesAreRefusedBothWays() {
+        let specs = self.specs + [ParameterSpec("topic", .topic, help: "t"), ParameterSpec("transforms", .string, help: "JSON")]
+        for bad in ["a\u{0}b", "a\nb", "a\u{1B}[2Kb", "a\u{7F}"] {
+            #expect(throws: ParameterError.self) { try Parameters(RawParameters.fromQuery(["message_count": "1", "topic": bad], specs: specs), specs: specs) }
+            #expect(throws: ParameterError.self) { try Parameters(RawParameters.fromCommandLine(["--message-count", "1", "-X", "k=\(bad)"], specs: specs), specs: specs) }
+        }
+        for bad in ["", ".", "..", "a/b", "a b", "ä", String(repeating: "t", count: 250)] {
+            #expect(throws: ParameterError.self) { try Parameters(RawParameters.fromCommandLine(["--message-count", "1", "--topic", bad], specs: specs), specs: specs) }
+        }
+        for good in ["orders", "a.b_c-D9", String(repeating: "t", count: 249)] {
+            #expect((try? Parameters(RawParameters.fromCommandLine(["--message-count", "1", "--topic", good], specs: specs), specs: specs)) != nil)
+        }
+        // A JSON document keeps its whitespace.
+        #expect((try? Parameters(RawParameters.fromQuery(["message_count": "1", "transforms": "[\n {\"type\": \"x\"}\n]"], specs: specs), specs: specs)) != nil)
+    }
+
     @Test func messagesNameTheParameterAsTheUserWroteIt() {
         do {
             _ = try Parameters(RawParameters.fromCommandLine(["--message-count", "0"], specs: specs), specs: specs)

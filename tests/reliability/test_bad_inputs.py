@@ -33,6 +33,8 @@ FILES = {
     "truncated.manifest": header() + entry() + entry()[:10],
     "short.manifest": header() + entry(),
     "ok.manifest": header() + entry(0, 0) + entry(0, 1),
+    "escape.manifest": header(run_id="/../../../escaped/x") + entry(0, 0) + entry(0, 1),
+    "badtopic.manifest": header(topic="a/b") + entry(0, 0) + entry(0, 1),
 }
 
 # (id, what, argv | ("external", operation, raw stdin), expected text in the one stderr line, exit code)
@@ -117,6 +119,30 @@ CASES = [
      "'--expect-failed-checks' and '--expect-error' contradict each other", 1),
     ("expected-error-missing", "--expect-error on an operation that fails otherwise", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--timeout", "1s", "--expect-error", "not acknowledged"],
      "(expected an error containing 'not acknowledged')", 1),
+    ("topic-newline", "external: a newline in a topic name (it would forge a second stderr line)",
+     ("external", "produce", b'{"bootstrap_servers": "127.0.0.1:1", "topic": "t\\nstreamcheck: error: forged"}'),
+     "query key 'topic' holds a control character (byte 0x0a at position 2)", 1),
+    ("topic-nul", "external: a NUL byte in a topic name", ("external", "produce", b'{"bootstrap_servers": "127.0.0.1:1", "topic": "orders\\u0000evil"}'),
+     "query key 'topic' holds a control character (byte 0x00 at position 7)", 1),
+    ("manifest-path-nul", "external: a NUL byte in a manifest path", ("external", "consume", b'{"bootstrap_servers": "127.0.0.1:1", "manifest": "a.manifest\\u0000.txt"}'),
+     "query key 'manifest' holds a control character (byte 0x00 at position 11)", 1),
+    ("topic-invalid-chars", "a topic name Kafka refuses", ["produce", "--bootstrap-servers", DEAD, "--topic", "orders/eu"],
+     "invalid value 'orders/eu' for '--topic': expected a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ - (not . or ..)", 1),
+    ("topic-too-long", "a topic name over 249 characters", ["produce", "--bootstrap-servers", DEAD, "--topic", "t" * 250],
+     "expected a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ - (not . or ..)", 1),
+    ("manifest-run-id-escapes", "a manifest whose run_id is a path (it would write outside --report-dir)", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{escape.manifest}"],
+     "is not a streamcheck manifest: its run_id is not 1 to 100 letters, digits, '-', '_' or '.'", 1),
+    ("manifest-bad-topic", "a manifest whose topic Kafka would refuse", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{badtopic.manifest}"],
+     "is not a streamcheck manifest: its topic is not a Kafka topic name", 1),
+    ("external-no-operation", "external with no operation", ("external", "", b"{}"), "external: no operation given; operations:", 1),
+    ("external-broker-run", "external broker run (it would never return)", ("external", "broker run", b"{}"),
+     "external: broker run never returns, and Terraform would wait forever; use external broker start", 1),
+    ("lag-timeout-named-as-given", "lag against a dead host names the bound as given", ["lag", "--bootstrap-servers", DEAD, "--group-id", "g", "--topic", "t", "--timeout", "3s"],
+     "cannot read metadata for topic 't' within 3s", 1),
+    ("bootstrap-twice", "-X bootstrap.servers beside --bootstrap-servers", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "-X", "bootstrap.servers=127.0.0.1:2"],
+     "'--kafka-config' sets bootstrap.servers and '--bootstrap-servers' sets the brokers too: give them once", 1),
+    ("data-and-schema-file", "JSON produce with both --data-file and --schema-file", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--data-file", "{bad.json}", "--schema-file", "{bad.json}"],
+     "'--data-file' and '--schema-file' both say where JSON records come from: give one", 1),
     ("wrong-credentials", "SASL credentials against a cluster without SASL (the embedded broker)", "SASL", "Failed to initialize SASL authentication", 1),
     ("sasl-ssl-closed-port", "SASL_SSL to a closed port", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--message-count", "1", "--timeout", "2s",
                                                           "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=PLAIN", "--manifest", "{out.manifest}"],
@@ -177,6 +203,23 @@ def test_a_manifest_from_another_run_counts_messages_as_foreign(cluster, tmp_pat
     assert proc.returncode == 2
     assert (r["messages_consumed"], r["foreign"], r["missing"], r["corrupted"]) == (0, 50, 30, 0)
     assert r["failed_checks"] == "count,loss"
+
+
+def test_a_manifest_run_id_never_writes_outside_the_report_dir(files, tmp_path):
+    report = tmp_path / "report"
+    proc = run("consume", "--bootstrap-servers", DEAD, "--manifest", str(files / "escape.manifest"), "--report-dir", str(report))
+    assert proc.returncode == 1
+    escaped = [p for p in tmp_path.parent.rglob("*") if "escaped" in str(p)]
+    assert not escaped, escaped
+    for record in report.glob("*.json") if report.exists() else []:
+        assert record.parent == report
+
+
+def test_help_points_the_right_way_and_names_folders_as_folders():
+    out = run("consume", "--help").stdout.decode() + run("consume", "--help").stderr.decode()
+    assert "Parameters, as listed above." in out and "as listed below" not in out
+    block = out[out.index("--report-dir / report_dir"):]
+    assert "Allowed: a folder path." in block.split("--", 2)[1], block[:300]
 
 
 def test_every_row_is_documented():

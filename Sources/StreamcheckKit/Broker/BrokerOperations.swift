@@ -2,7 +2,7 @@ import Foundation
 import TerraformIO
 
 extension Operations {
-    static let stateDirSpec = ParameterSpec("state_dir", .path, required: true, help: "Folder holding broker.json (bootstrap_servers, pid) and broker.log.")
+    static let stateDirSpec = ParameterSpec("state_dir", .directory, required: true, help: "Folder holding broker.json (bootstrap_servers, pid) and broker.log.")
     static let brokerSetup: [ParameterSpec] = [
         stateDirSpec,
         ParameterSpec("brokers", .integer(1...9), help: "Number of brokers (default 1)."),
@@ -63,7 +63,7 @@ extension Operations {
             ParameterSpec("count", .integer(1...100_000), help: "request-errors: how many requests fail (default 1)."),
             ParameterSpec("milliseconds", .integer(0...60_000), help: "latency: round-trip time added to each request."),
             ParameterSpec("group_id", .string, help: "coordinator: the consumer group whose coordinator moves."),
-            ParameterSpec("topic", .string, help: "leader: the topic."),
+            ParameterSpec("topic", .topic, help: "leader: the topic."),
             ParameterSpec("partition", .integer(0...100_000), help: "leader: the partition."),
         ]
     ) { p in

@@ -31,6 +31,10 @@ public enum KafkaSettings {
             if let variable = KafkaConfig.secretProperties[key] {
                 throw ParameterError("'\(p.name("kafka_config"))' must not carry the secret property '\(key)': set the environment variable \(variable) instead")
             }
+            // Two answers to one question: refuse rather than let one silently win.
+            if key == "bootstrap.servers" || key == "metadata.broker.list" {
+                throw ParameterError("'\(p.name("kafka_config"))' sets \(key) and '\(p.name("bootstrap_servers"))' sets the brokers too: give them once, with '\(p.name("bootstrap_servers"))'")
+            }
             config.set(key, value)
         }
         for (variable, property) in credentialVariables {
@@ -49,8 +53,12 @@ public enum RunId {
     }
 
     public static func validate(_ id: String, name: String) throws {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
-        guard !id.isEmpty, id.count <= 100, id.unicodeScalars.allSatisfy({ allowed.contains($0) }) else {
+        // ASCII only: the id goes into file names, topic names and headers.
+        let ascii = id.utf8.allSatisfy { b in
+            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+                || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")
+        }
+        guard !id.isEmpty, id.utf8.count <= 100, ascii, id != ".", id != ".." else {
             throw ParameterError("invalid value for '\(name)': use 1 to 100 letters, digits, '-', '_' or '.'")
         }
     }

@@ -5,7 +5,7 @@ import TerraformIO
 extension Operations {
     public static let consumeParameters: [ParameterSpec] = [
         KafkaSettings.bootstrapSpec,
-        ParameterSpec("topic", .string, help: "Topic to consume (default: the manifest's topic)."),
+        ParameterSpec("topic", .topic, help: "Topic to consume (default: the manifest's topic)."),
         ParameterSpec("manifest", .path, required: true, help: "The manifest produce (or seed-source) wrote."),
         ParameterSpec("group_id", .string, help: "Consumer group to commit the offsets read under, so lag can follow it (default: streamcheck-<run_id>, nothing committed)."),
         ParameterSpec("members", .integer(1...64), help: "Consumers in the same group (default 1); more than one joins the group."),

@@ -11,7 +11,7 @@ extension Operations {
         parameters: [
             KafkaSettings.bootstrapSpec,
             ParameterSpec("group_id", .string, required: true, help: "The consumer group."),
-            ParameterSpec("topic", .string, required: true, help: "The topic the group reads."),
+            ParameterSpec("topic", .topic, required: true, help: "The topic the group reads."),
             ParameterSpec("require_caught_up", .boolean, help: "Make it a check: passed only when the total lag is 0 (exit 2 otherwise; external: passed=\"false\")."),
             ParameterSpec("wait", .duration(0...3600), help: "Poll until the group caught up or this long passed (default 0: read once)."),
             ParameterSpec("timeout", .duration(0.5...600), help: "Bound on each read of offsets (default 15s)."),

@@ -113,6 +113,12 @@ public struct ManifestHeader: Sendable {
               let keyStrategy = json["key_strategy"]?.stringValue, let started = json["started_at_ms"]?.int64Value,
               json["entry_size"]?.int64Value == Int64(ManifestEntry.size), count >= 0
         else { throw bad("header fields missing or of the wrong type") }
+        // Names read from a file are held to the same rules as the same names given as flags:
+        // a run id becomes part of file names in the report dir.
+        guard (try? RunId.validate(runId, name: "run_id")) != nil else {
+            throw bad("its run_id is not 1 to 100 letters, digits, '-', '_' or '.'")
+        }
+        guard Parameters.isTopicName(topic) else { throw bad("its topic is not a Kafka topic name") }
         self.init(runId: runId, topic: topic, dataFormat: format, messageCount: Int(count), seed: seed, keyStrategy: keyStrategy,
                   schemaFile: json["schema_file"]?.stringValue, dataFile: json["data_file"]?.stringValue,
                   registryURL: json["schema_registry_url"]?.stringValue, subject: json["subject"]?.stringValue,

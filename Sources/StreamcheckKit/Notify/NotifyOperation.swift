@@ -9,7 +9,7 @@ extension Operations {
         words: ["notify"],
         summary: "Tell people how a run went: Slack incoming webhook and/or e-mail over SMTP. The exit code stays the run's.",
         parameters: [
-            ParameterSpec("run_dir", .path, required: true, help: "The run directory the operations recorded into."),
+            ParameterSpec("run_dir", .directory, required: true, help: "The run directory the operations recorded into."),
             ParameterSpec("slack", .boolean, help: "Post to the Slack incoming webhook in $\(Notifier.slackWebhookVariable)."),
             ParameterSpec("email", .boolean, help: "Send an e-mail (needs --to, --from, --smtp-url)."),
             ParameterSpec("on", .choice(["always", "failure", "success"]), help: "When to notify (default: always)."),

@@ -5,7 +5,7 @@ import TerraformIO
 extension Operations {
     public static let produceParameters: [ParameterSpec] = [
         KafkaSettings.bootstrapSpec,
-        ParameterSpec("topic", .string, required: true, help: "Topic to produce to."),
+        ParameterSpec("topic", .topic, required: true, help: "Topic to produce to."),
         ParameterSpec("message_count", .integer(1...10_000_000), help: "How many messages (default: the data file's line count, else 1000)."),
         ParameterSpec("data_format", .choice(["json", "avro"]), help: "Message format (default json)."),
         ParameterSpec("schema_file", .path, help: "A JSON template, JSON sample or JSON Schema the generator fills deterministically (an .avsc for avro)."),
@@ -40,6 +40,10 @@ extension Operations {
     }
 
     static func runProduce(_ p: Parameters) throws -> OperationOutcome {
+        // JSON takes its records from one place; Avro reads a data file through its schema.
+        if (p.string("data_format") ?? "json") == "json", p.string("data_file") != nil, p.string("schema_file") != nil {
+            throw ParameterError("'\(p.name("data_file"))' and '\(p.name("schema_file"))' both say where JSON records come from: give one (a schema file with a data file is for avro)")
+        }
         let runId = p.string("run_id") ?? RunId.generate()
         try RunId.validate(runId, name: p.name("run_id"))
         let seed = UInt64(try p.int("seed") ?? 1)

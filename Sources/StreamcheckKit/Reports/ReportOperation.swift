@@ -8,7 +8,7 @@ extension Operations {
         words: ["report"],
         summary: "Turn a run directory into JUnit XML, a self-contained HTML report, a JSON summary and a Markdown summary.",
         parameters: [
-            ParameterSpec("run_dir", .path, required: true, help: "The run directory the operations recorded into (--report-dir / $STREAMCHECK_REPORT_DIR)."),
+            ParameterSpec("run_dir", .directory, required: true, help: "The run directory the operations recorded into (--report-dir / $STREAMCHECK_REPORT_DIR)."),
             ParameterSpec("junit", .path, help: "Write JUnit XML here (for GitLab's artifacts:reports:junit)."),
             ParameterSpec("html", .path, help: "Write the self-contained HTML report here."),
             ParameterSpec("json", .path, help: "Write the JSON summary here."),

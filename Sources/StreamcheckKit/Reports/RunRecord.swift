@@ -19,7 +19,10 @@ public enum RunRecord {
     ) throws {
         let stamp = String(format: "%.6f", startedAt.timeIntervalSince1970).replacingOccurrences(of: ".", with: "")
         let slug = operation.replacingOccurrences(of: " ", with: "-")
-        let runId = result?["run_id"]?.stringValue ?? ""
+        // Whatever a result says its run id is, the file name stays inside the directory.
+        let runId = String((result?["run_id"]?.stringValue ?? "").prefix(100).map { c -> Character in
+            c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_") ? c : "_"
+        })
         let file = "\(directory)/\(stamp)-\(slug)\(runId.isEmpty ? "" : "-" + runId)-\(getpid()).json"
         let record = JSONValue.object([
             ("operation", .string(operation)),

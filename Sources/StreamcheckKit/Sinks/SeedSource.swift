@@ -15,7 +15,7 @@ extension Operations {
             ParameterSpec("seed", .integer(0...Int64.max), help: "Seed of the record generator; the same seed regenerates the same records (default: random, recorded in the manifest)."),
             ParameterSpec("data_file", .path, help: "Take records from this JSON lines file instead of the generator."),
             ParameterSpec("schema_file", .path, help: "Schema the generator follows (as for produce)."),
-            ParameterSpec("topic", .string, help: "The topic the source connector writes to, recorded in the manifest for consume."),
+            ParameterSpec("topic", .topic, help: "The topic the source connector writes to, recorded in the manifest for consume."),
             ParameterSpec("run_id", .string, help: "Run id recorded in the manifest (default: a new one)."),
             ParameterSpec("create_bucket", .boolean, help: "Create the bucket first if it does not exist (default false)."),
             ParameterSpec("timeout", .duration(0.1...86_400), help: "Bound for each S3 request (default 30s)."),

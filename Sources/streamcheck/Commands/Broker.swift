@@ -10,28 +10,28 @@ extension Streamcheck {
         struct Start: ParsableCommand {
             static let operation = Operations.brokerStart
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Stop: ParsableCommand {
             static let operation = Operations.brokerStop
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Run: ParsableCommand {
             static let operation = Operations.brokerRun
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Fault: ParsableCommand {
             static let operation = Operations.brokerFault
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
     }

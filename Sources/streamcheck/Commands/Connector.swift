@@ -17,63 +17,63 @@ extension Streamcheck {
         struct Apply: ParsableCommand {
             static let operation = Operations.connectorApply
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Status: ParsableCommand {
             static let operation = Operations.connectorStatus
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Wait: ParsableCommand {
             static let operation = Operations.connectorWait
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Restart: ParsableCommand {
             static let operation = Operations.connectorRestart
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Pause: ParsableCommand {
             static let operation = Operations.connectorPause
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Resume: ParsableCommand {
             static let operation = Operations.connectorResume
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Stop: ParsableCommand {
             static let operation = Operations.connectorStop
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Delete: ParsableCommand {
             static let operation = Operations.connectorDelete
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
         struct Offsets: ParsableCommand {
             static let operation = Operations.connectorOffsets
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
     }

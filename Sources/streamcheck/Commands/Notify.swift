@@ -14,7 +14,7 @@ extension Streamcheck {
             Exit code is the run's: 0 if it passed, 2 if it failed, whether or not the
             notifications could be delivered (failures are reported on stderr); 1 on bad input.
             """)
-        @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+        @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
         func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
     }
 }

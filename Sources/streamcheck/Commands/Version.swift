@@ -5,7 +5,7 @@ extension Streamcheck {
     struct Version: ParsableCommand {
         static let operation = Operations.version
         static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
-        @Argument(parsing: .allUnrecognized, help: "Parameters, as listed below.") var parameters: [String] = []
+        @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
         func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
     }
 }
