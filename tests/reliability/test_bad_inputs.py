@@ -222,6 +222,24 @@ def test_help_points_the_right_way_and_names_folders_as_folders():
     assert "Allowed: a folder path." in block.split("--", 2)[1], block[:300]
 
 
+def test_a_full_disk_says_no_space_left_and_leaves_nothing_half_written(cluster, tmp_path):
+    """A 64 KiB tmpfs (root only, as CI runs) holds no manifest of 5,000 messages (160 KB)."""
+    import subprocess as sp
+    full = tmp_path / "full"
+    full.mkdir()
+    if sp.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)], capture_output=True).returncode != 0:
+        import pytest as _pytest
+        _pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        proc = run("produce", "--bootstrap-servers", cluster.bootstrap, "--topic", "rel-3p", "--message-count", "5000",
+                   "--manifest", str(full / "m.manifest"))
+        line = one_error_line(proc)
+        assert "cannot write manifest" in line and "No space left on device" in line, line
+        assert list(full.iterdir()) == [], "nothing half-written"
+    finally:
+        sp.run(["umount", str(full)], capture_output=True)
+
+
 def test_every_row_is_documented():
     doc = open(os.path.join(ROOT, "docs", "bad-inputs.md"), encoding="utf-8").read()
     for ident, _, _, expected, _ in CASES:
