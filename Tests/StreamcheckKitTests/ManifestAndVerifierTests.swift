@@ -33,8 +33,10 @@ struct Fixture {
         self.values = values
     }
 
+    /// As streamcheck's producer sends it: the record's CreateTime is the produce time in its
+    /// header, to the millisecond (unless `timestampMs` says otherwise, e.g. a later writer's).
     func message(_ seq: Int, partition: Int32? = nil, offset: Int64? = nil, value: [UInt8]? = nil,
-                 runId: String? = nil, headers: Bool = true, topic: String = "unit") -> KafkaMessage {
+                 runId: String? = nil, headers: Bool = true, topic: String = "unit", timestampMs: Int64? = nil) -> KafkaMessage {
         let e = manifest.entries[seq]
         let v = value ?? values[seq]
         var h: [(String, [UInt8])] = []
@@ -44,7 +46,8 @@ struct Fixture {
                  (StreamcheckHeaders.digest, Array(ContentDigest.hex(e.digest).utf8))]
         }
         return KafkaMessage(topic: topic, partition: partition ?? e.partition, offset: offset ?? e.offset, key: Array(String(seq).utf8),
-                            value: v, headers: h, timestampMs: manifest.header.startedAtMs + 5, timestampIsLogAppendTime: false)
+                            value: v, headers: h, timestampMs: timestampMs ?? manifest.header.producedAtMicros(e) / 1000,
+                            timestampIsLogAppendTime: false)
     }
 
     init(copying other: Fixture, entries: [ManifestEntry]) {
@@ -254,10 +257,18 @@ struct VerifierTests {
         for seq in 0..<5 { v.observe(f.message(seq)) }
         #expect(v.endToEnd.count == 0 && v.produceToConsume.count == 5)
         #expect(v.recordLatencyNullReason?.contains("CreateTime") == true)
-        // On another topic (a connector's output) the record's timestamp is the writer's own.
+        // Copied unchanged to another topic, the stamp is still ours: still nothing measured.
+        let copied = Verifier(manifest: f.manifest, format: f.format, consumedTopic: "copy", consumerStartedMicros: Clock.nowMicros())
+        for seq in 0..<5 { copied.observe(f.message(seq, topic: "copy")) }
+        #expect(copied.endToEnd.count == 0)
+        // A later writer's stamp (a connector, 250 ms on) is a latency.
         let w = Verifier(manifest: f.manifest, format: f.format, consumedTopic: "copy", consumerStartedMicros: Clock.nowMicros())
-        for seq in 0..<5 { w.observe(f.message(seq, topic: "copy")) }
+        for seq in 0..<5 {
+            let produced = f.manifest.header.producedAtMicros(f.manifest.entries[seq])
+            w.observe(f.message(seq, topic: "copy", timestampMs: produced / 1000 + 250))
+        }
         #expect(w.endToEnd.count == 5 && w.recordLatencyNullReason == nil)
+        #expect(w.endToEnd.percentileMs(50).map { $0 >= 249 && $0 <= 251 } == true)
     }
 
     @Test("a batch is verified as its messages one by one would be")

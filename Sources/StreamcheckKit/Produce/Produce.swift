@@ -179,7 +179,10 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
         headers[3].1.removeAll(keepingCapacity: true)
         ContentDigest.appendHex(digest, to: &headers[3].1)
         do {
-            try producer.produce(topic: request.topic, key: hasKey ? key : nil, value: value, headers: headers, token: seq, queueWait: request.deliveryTimeout)
+            // The record's CreateTime is the produce time in the header (to the millisecond), so
+            // a consumer can tell our own stamp (which measures nothing) from a later writer's.
+            try producer.produce(topic: request.topic, key: hasKey ? key : nil, value: value, headers: headers,
+                                 timestampMs: nowMicros / 1000, token: seq, queueWait: request.deliveryTimeout)
         } catch {
             // Stop enqueueing, but still wait for what is in flight so the manifest is honest.
             if firstError == nil { firstError = "\(error)" }

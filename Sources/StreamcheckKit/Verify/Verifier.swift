@@ -199,9 +199,11 @@ public final class Verifier: @unchecked Sendable {
 
         let produced = r.producedAtMicros ?? header.producedAtMicros(entry)
         if message.timestampMs > 0 {
-            // A CreateTime record on the manifest's own topic, still carrying our headers, has
-            // the timestamp streamcheck's producer gave it: the difference measures nothing.
-            if message.timestampIsLogAppendTime || !sameTopic || r.seq == nil {
+            // streamcheck's producer sets each record's CreateTime to the produce time in its
+            // header: a record still carrying that stamp (on its topic, or copied unchanged
+            // elsewhere) measures nothing. LogAppendTime, or a stamp a later writer set, does.
+            let ownStamp = !message.timestampIsLogAppendTime && r.producedAtMicros.map { $0 / 1000 == message.timestampMs } == true
+            if !ownStamp {
                 endToEnd.record(micros: message.timestampMs * 1000 - produced)
                 if message.timestampIsLogAppendTime { sawLogAppendTime = true }
             } else {
