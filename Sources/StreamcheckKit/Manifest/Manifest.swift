@@ -118,7 +118,8 @@ public struct ManifestHeader: Sendable {
         guard (try? RunId.validate(runId, name: "run_id")) != nil else {
             throw bad("its run_id is not 1 to 100 letters, digits, '-', '_' or '.'")
         }
-        guard Parameters.isTopicName(topic) else { throw bad("its topic is not a Kafka topic name") }
+        // Empty: a seed-source manifest that names no topic (the data is not in Kafka yet).
+        guard topic.isEmpty || Parameters.isTopicName(topic) else { throw bad("its topic is not a Kafka topic name") }
         self.init(runId: runId, topic: topic, dataFormat: format, messageCount: Int(count), seed: seed, keyStrategy: keyStrategy,
                   schemaFile: json["schema_file"]?.stringValue, dataFile: json["data_file"]?.stringValue,
                   registryURL: json["schema_registry_url"]?.stringValue, subject: json["subject"]?.stringValue,
