@@ -94,3 +94,15 @@ def consume(bootstrap, manifest, work, name="c", extra=(), timeout=180, env=None
     proc = run("consume", "--bootstrap-servers", bootstrap, "--manifest", manifest,
                "--result-file", f"{work}/{name}.json", *extra, timeout=timeout, env=env)
     return proc, (result(f"{work}/{name}.json") if os.path.exists(f"{work}/{name}.json") else None)
+
+
+def wait_for_messages_on(broker, topic, work, seconds=30):
+    """Waits (bounded) until the broker holds messages on `topic` (its high watermarks), so a
+    fault injected next hits a run that is partly through, whatever the machine's load."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        probe = run("lag", "--bootstrap-servers", broker.bootstrap, "--group-id", "probe", "--topic", topic,
+                    "--timeout", "2s", "--result-file", f"{work}/probe.json", timeout=30)
+        if probe.returncode == 0 and sum(p["high"] for p in result(f"{work}/probe.json")["partitions"]) > 0:
+            return
+        time.sleep(0.05)

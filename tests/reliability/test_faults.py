@@ -4,7 +4,7 @@ import os
 import subprocess
 import time
 
-from conftest import BIN, consume, ok, one_error_line, produce, result, run, start_broker
+from conftest import BIN, consume, wait_for_messages_on, ok, one_error_line, produce, result, run, start_broker
 
 
 def wait_for_manifest_progress(proc, seconds):
@@ -120,13 +120,7 @@ def test_broker_down_past_the_timeout_fails_in_bounded_time_with_a_partial_resul
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         # Take the broker down only once some messages are on it (seen through its high
         # watermarks), so the run is partial whatever the machine's load.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            probe = run("lag", "--bootstrap-servers", broker.bootstrap, "--group-id", "probe", "--topic", "rel-down",
-                        "--timeout", "2s", "--result-file", f"{work}/probe.json", timeout=30)
-            if probe.returncode == 0 and sum(p["high"] for p in result(f"{work}/probe.json")["partitions"]) > 0:
-                break
-            time.sleep(0.05)
+        wait_for_messages_on(broker, "rel-down", work)
         assert producer.poll() is None, "the produce ended before the fault could be injected"
         broker.fault("broker-down", broker=1)
         out, err = producer.communicate(timeout=60)  # bounded: 400 msgs at 200/s + 3s delivery timeout

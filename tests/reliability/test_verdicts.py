@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from conftest import BIN, consume, external, ok, one_error_line, produce, result, run, start_broker
+from conftest import BIN, consume, wait_for_messages_on, external, ok, one_error_line, produce, result, run, start_broker
 
 
 def check(verified, name):
@@ -113,13 +113,7 @@ def test_messages_never_acknowledged_are_not_expected(work):
                                      "--message-count", "400", "--mode", "stream", "--rate", "200", "--timeout", "3s",
                                      "--manifest", manifest, "--result-file", f"{work}/half.json"],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            probe = run("lag", "--bootstrap-servers", broker.bootstrap, "--group-id", "probe", "--topic", "rel-half",
-                        "--timeout", "2s", "--result-file", f"{work}/probe.json", timeout=30)
-            if probe.returncode == 0 and sum(p["high"] for p in result(f"{work}/probe.json")["partitions"]) > 0:
-                break
-            time.sleep(0.05)
+        wait_for_messages_on(broker, "rel-half", work)
         broker.fault("broker-down", broker=1)
         producer.communicate(timeout=60)
         assert producer.returncode == 1
