@@ -54,11 +54,6 @@ public enum KeyStrategy: Equatable {
         }
     }
 
-    func key(seq: Int, seed: UInt64, record: JSONValue) throws -> [UInt8]? {
-        var key: [UInt8] = []
-        return try appendKey(seq: seq, seed: seed, record: record, to: &key) ? key : nil
-    }
-
     var needsRecord: Bool { if case .field = self { return true }; return false }
 
     /// Writes message `seq`'s key into `out` (a buffer reused between messages); false when
