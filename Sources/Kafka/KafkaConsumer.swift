@@ -162,27 +162,6 @@ public final class KafkaConsumer: @unchecked Sendable {
             context.recordError(text)
             return .transientError(text)
         }
-        var headerBytes: [UInt8] = []
-        var headerSpans: [KafkaMessage.HeaderSpan] = []
-        var hdrs: OpaquePointer?
-        if rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
-            let count = rd_kafka_header_cnt(hdrs)
-            headerSpans.reserveCapacity(count)
-            headerBytes.reserveCapacity(count * 32)
-            var name: UnsafePointer<CChar>?
-            var value: UnsafeRawPointer?
-            var size = 0
-            for index in 0..<count where rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let nameStart = headerBytes.count
-                if let name { headerBytes.append(contentsOf: UnsafeRawBufferPointer(start: name, count: strlen(name))) }
-                let valueStart = headerBytes.count
-                if let value, size > 0 { headerBytes.append(contentsOf: UnsafeRawBufferPointer(start: value, count: size)) }
-                headerSpans.append(KafkaMessage.HeaderSpan(nameStart: Int32(nameStart), nameCount: Int32(valueStart - nameStart),
-                                                           valueStart: Int32(valueStart), valueCount: Int32(headerBytes.count - valueStart)))
-            }
-        }
-        var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let ts = rd_kafka_message_timestamp(m, &tsType)
         let topicName: String
         if let cached = lastTopic, cached.pointer == msg.rkt {
             topicName = cached.name
@@ -190,15 +169,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             topicName = String(cString: rd_kafka_topic_name(msg.rkt))
             lastTopic = (msg.rkt, topicName)
         }
-        return .message(KafkaMessage(
-            topic: topicName,
-            partition: msg.partition,
-            offset: msg.offset,
-            key: msg.key == nil ? nil : copyBytes(msg.key, msg.key_len),
-            value: copyBytes(msg.payload, msg.len),
-            headerBytes: headerBytes, headerSpans: headerSpans,
-            timestampMs: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts,
-            timestampIsLogAppendTime: tsType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME))
+        return .message(BorrowedMessage(m).copy(topic: topicName))
     }
 
     /// Reads these partitions from these offsets without joining a group: no rebalance, no
@@ -314,21 +285,34 @@ public struct BorrowedMessage: ReceivedMessage {
         return try body(UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : size))
     }
 
-    /// A copy that outlives the batch (a consumer started before produce keeps what arrives).
-    public func copy() -> KafkaMessage {
-        var headers: [(String, [UInt8])] = []
+    /// A copy that outlives the batch (a consumer started before produce keeps what arrives),
+    /// its headers packed into one buffer. `topic`: the name when the caller has it cached.
+    public func copy(topic knownTopic: String? = nil) -> KafkaMessage {
+        var headerBytes: [UInt8] = []
+        var headerSpans: [KafkaMessage.HeaderSpan] = []
         var hdrs: OpaquePointer?
         if rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
+            let count = rd_kafka_header_cnt(hdrs)
+            headerSpans.reserveCapacity(count)
+            headerBytes.reserveCapacity(count * 32)
             var name: UnsafePointer<CChar>?
             var value: UnsafeRawPointer?
             var size = 0
-            for index in 0..<rd_kafka_header_cnt(hdrs) where rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                headers.append((name.map { String(cString: $0) } ?? "", value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+            for index in 0..<count where rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let nameStart = headerBytes.count
+                if let name { headerBytes.append(contentsOf: UnsafeRawBufferPointer(start: name, count: strlen(name))) }
+                let valueStart = headerBytes.count
+                if let value, size > 0 { headerBytes.append(contentsOf: UnsafeRawBufferPointer(start: value, count: size)) }
+                headerSpans.append(KafkaMessage.HeaderSpan(nameStart: Int32(nameStart), nameCount: Int32(valueStart - nameStart),
+                                                           valueStart: Int32(valueStart), valueCount: Int32(headerBytes.count - valueStart)))
             }
         }
-        return KafkaMessage(topic: topic, partition: partition, offset: offset,
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ts = rd_kafka_message_timestamp(m, &type)
+        return KafkaMessage(topic: knownTopic ?? topic, partition: partition, offset: offset,
                             key: m.pointee.key == nil ? nil : copyBytes(m.pointee.key, m.pointee.key_len),
-                            value: withValue { Array($0) }, headers: headers,
-                            timestampMs: timestampMs, timestampIsLogAppendTime: timestampIsLogAppendTime)
+                            value: copyBytes(m.pointee.payload, m.pointee.len), headerBytes: headerBytes, headerSpans: headerSpans,
+                            timestampMs: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts,
+                            timestampIsLogAppendTime: type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME)
     }
 }

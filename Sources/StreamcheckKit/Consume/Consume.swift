@@ -44,10 +44,11 @@ public struct ConsumeRequest {
 
 public struct AwaitedManifest {
     public var path: String
-    public var makeFormat: (ManifestHeader) throws -> MessageFormat?
+    /// Checks the request against the manifest once it exists and builds its decoder.
+    public var makeFormat: (Manifest) throws -> MessageFormat?
     /// Written once the consumer holds its starting offsets: only then may produce start.
     public var readyFile: String?
-    public init(path: String, readyFile: String?, makeFormat: @escaping (ManifestHeader) throws -> MessageFormat?) {
+    public init(path: String, readyFile: String?, makeFormat: @escaping (Manifest) throws -> MessageFormat?) {
         self.path = path
         self.readyFile = readyFile
         self.makeFormat = makeFormat
@@ -244,7 +245,7 @@ func consumeAssigned(_ request: ConsumeRequest) throws -> ConsumeOutcome {
         if early > 0 {
             throw StreamcheckError("\(early) messages of \(awaited.path) were produced before this consumer started (it reads from the partitions' ends as they were at its start): start it before produce, or consume without --background after produce")
         }
-        verifier = Verifier(manifest: manifest, format: try awaited.makeFormat(manifest.header), consumedTopic: request.topic,
+        verifier = Verifier(manifest: manifest, format: try awaited.makeFormat(manifest), consumedTopic: request.topic,
                             consumerStartedMicros: request.consumerStartedMicros)
         for (message, receivedMicros) in buffered { verifier.observe(message, receivedMicros: receivedMicros) }
         buffered = []

@@ -55,9 +55,13 @@ extension Operations {
         let groupId = p.string("group_id") ?? "streamcheck-\(manifest?.header.runId ?? "early-\(getpid())")"
         let timeout = try p.duration("timeout") ?? 30
         let expectCount = try p.int("expect_count")
-        if let expectCount, let manifest, expectCount > manifest.expectedCount {
-            throw ParameterError("'\(p.name("expect_count"))' is \(expectCount) but the manifest holds only \(manifest.expectedCount) acknowledged messages: that expectation can never be met")
+        // A stated expectation the manifest can never meet is refused, whenever the manifest arrives.
+        func checkExpectation(_ manifest: Manifest) throws {
+            if let expectCount, expectCount > manifest.expectedCount {
+                throw ParameterError("'\(p.name("expect_count"))' is \(expectCount) but the manifest holds only \(manifest.expectedCount) acknowledged messages: that expectation can never be met")
+            }
         }
+        if let manifest { try checkExpectation(manifest) }
         var request = ConsumeRequest(
             kafka: try KafkaSettings.config(p), topic: topic, manifest: manifest,
             format: try manifest.map { try makeConsumeFormat($0.header, p) } ?? nil, groupId: groupId, members: try p.int("members") ?? 1,
@@ -68,11 +72,9 @@ extension Operations {
         request.commitOffsets = p.string("group_id") != nil || request.joinsGroup
         request.asGroupMember = try p.bool("join_group") ?? false
         if awaiting {
-            request.awaitedManifest = AwaitedManifest(path: manifestPath, readyFile: p.string("handle").map { $0 + ".ready" }) { header in
-                if let expectCount, expectCount > header.messageCount {
-                    throw ParameterError("'\(p.name("expect_count"))' is \(expectCount) but the manifest holds only \(header.messageCount) messages: that expectation can never be met")
-                }
-                return try makeConsumeFormat(header, p)
+            request.awaitedManifest = AwaitedManifest(path: manifestPath, readyFile: p.string("handle").map { $0 + ".ready" }) { manifest in
+                try checkExpectation(manifest)
+                return try makeConsumeFormat(manifest.header, p)
             }
         }
         if request.joinAfter != nil && request.members < 2 {
