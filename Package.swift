@@ -44,6 +44,9 @@ let package = Package(
             ]
         ),
 
+        // Coverage-guided fuzzers of the user-facing parsers (scripts/fuzz builds them with libFuzzer).
+        .executableTarget(name: "streamcheck-fuzz", dependencies: ["Avro", "TerraformIO"], path: "Fuzz/Fuzzers"),
+
         .testTarget(name: "TerraformIOTests", dependencies: ["TerraformIO"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "StreamcheckKitTests", dependencies: ["StreamcheckKit", "Kafka", "TerraformIO"]),

@@ -13,7 +13,17 @@ public enum AvroError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Avro C failed in a way the input does not explain (allocation, I/O).
     case library(String)
 
+    /// One line always: a name from the schema may hold a newline or other control character,
+    /// shown escaped so it cannot forge a second line on stderr.
     public var description: String {
+        var line = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F { line += "\\u{\(String(scalar.value, radix: 16))}" } else { line.unicodeScalars.append(scalar) }
+        }
+        return line
+    }
+
+    private var text: String {
         switch self {
         case let .invalidSchema(reason): return "invalid Avro schema: \(reason)"
         case let .dataMismatch(path, reason): return path.isEmpty ? reason : "field \(path): \(reason)"

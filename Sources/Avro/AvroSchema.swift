@@ -28,19 +28,16 @@ public final class AvroSchema: @unchecked Sendable {
         do { json = try JSONValue.parse(text) } catch {
             throw AvroError.invalidSchema("not JSON (\(error))")
         }
+        // Held to the spec in Swift first: Avro C crashes on some schemas it would accept.
+        var parser = AvroTypeParser()
+        let type = try parser.parse(json, namespace: nil)
+        try parser.finish(type)
         // Avro C parses this compact text (same content); it keeps a reference we own on success only.
         let compact = json.encoded()
         var raw: avro_schema_t?
         let rc = compact.withCString { avro_schema_from_json_length($0, strlen($0), &raw) }
         guard rc == 0, let raw else { throw AvroError.invalidSchema(AvroError.lastError()) }
-        do {
-            var parser = AvroTypeParser()
-            let type = try parser.parse(json, namespace: nil)
-            return AvroSchema(raw: raw, type: type, namedTypes: parser.named, text: compact)
-        } catch {
-            avro_schema_decref(raw)
-            throw error
-        }
+        return AvroSchema(raw: raw, type: type, namedTypes: parser.named, text: compact)
     }
 
     /// Reads and parses an .avsc file; errors name the file.

@@ -48,10 +48,16 @@ public enum AvroLogicalType: Sendable, Equatable {
     case decimal(precision: Int, scale: Int)
 }
 
-/// Builds the Swift tree from schema JSON. Only called on JSON Avro C has accepted, so it
-/// can be brief about errors; logical types Avro does not know are ignored, as the spec says.
+/// Builds the Swift tree from schema JSON and holds it to the Avro specification (1.11) before
+/// Avro C sees the text: Avro C 1.11 crashes on some schemas it accepts (a record that contains
+/// itself with no way out, a fixed of negative or huge size) and accepts others a reader would
+/// refuse (two fields of one name, a default of the wrong type, a union listing a type twice).
+/// Logical types Avro does not know are ignored, as the spec says.
 struct AvroTypeParser {
     var named: [String: AvroType] = [:]
+    /// Record field defaults, checked once every named type is known (a default may use a type
+    /// defined later in the schema).
+    private var defaults: [(where: String, value: JSONValue, type: AvroType)] = []
 
     mutating func parse(_ json: JSONValue, namespace: String?) throws -> AvroType {
         switch json {
@@ -62,7 +68,9 @@ struct AvroTypeParser {
             if named[name] != nil { return .reference(name) }
             throw AvroError.invalidSchema("unknown type name \"\(name)\"")
         case let .array(branches):
-            return .union(try branches.map { try parse($0, namespace: namespace) })
+            let types = try branches.map { try parse($0, namespace: namespace) }
+            try AvroSchemaRules.checkUnion(types)
+            return .union(types)
         case .object:
             return try parseObject(json, namespace: namespace)
         default:
@@ -93,38 +101,73 @@ struct AvroTypeParser {
     mutating func parseObject(_ json: JSONValue, namespace: String?) throws -> AvroType {
         guard let typeValue = json["type"] else { throw AvroError.invalidSchema("a type object has no \"type\"") }
         guard case let .string(typeName) = typeValue else { return try parse(typeValue, namespace: namespace) }
-        let name = json["name"]?.stringValue ?? ""
-        let ownNamespace = json["namespace"]?.stringValue ?? namespace
-        let full = Self.fullName(name, namespace: ownNamespace)
-        let innerNamespace = full.contains(".") ? String(full[..<full.lastIndex(of: ".")!]) : ownNamespace
+        let isNamed = ["record", "error", "enum", "fixed"].contains(typeName)
+        var full = ""
+        var innerNamespace = namespace
+        if isNamed {
+            full = try AvroSchemaRules.fullName(of: json, kind: typeName, enclosingNamespace: namespace)
+            if named[full] != nil { throw AvroError.invalidSchema("the type \"\(full)\" is defined twice") }
+            innerNamespace = full.contains(".") ? String(full[..<full.lastIndex(of: ".")!]) : nil
+        }
 
         let base: AvroType
         switch typeName {
         case "record", "error":
+            guard let fieldList = json["fields"]?.arrayValue else {
+                throw AvroError.invalidSchema("record \"\(full)\" needs \"fields\", an array")
+            }
             // Register first so fields can refer to the record itself.
             named[full] = .reference(full)
             var fields: [AvroField] = []
-            for field in json["fields"]?.arrayValue ?? [] {
-                let fieldType = try parse(field["type"] ?? .null, namespace: innerNamespace)
-                fields.append(AvroField(name: field["name"]?.stringValue ?? "", type: fieldType, defaultValue: field["default"]))
+            var seen = Set<String>()
+            for field in fieldList {
+                guard let name = field["name"]?.stringValue, AvroSchemaRules.isName(name) else {
+                    throw AvroError.invalidSchema("record \"\(full)\" has a field without a valid name (letters, digits and _, not starting with a digit)")
+                }
+                guard seen.insert(name).inserted else {
+                    throw AvroError.invalidSchema("record \"\(full)\" has two fields named \"\(name)\"")
+                }
+                guard let fieldTypeJSON = field["type"] else {
+                    throw AvroError.invalidSchema("field \"\(name)\" of record \"\(full)\" has no \"type\"")
+                }
+                let fieldType = try parse(fieldTypeJSON, namespace: innerNamespace)
+                if let value = field["default"] { defaults.append(("field \"\(name)\" of record \"\(full)\"", value, fieldType)) }
+                fields.append(AvroField(name: name, type: fieldType, defaultValue: field["default"]))
             }
             base = .record(name: full, fields: fields)
             named[full] = base
         case "enum":
-            base = .enumeration(name: full, symbols: (json["symbols"]?.arrayValue ?? []).compactMap(\.stringValue))
+            let symbols = try AvroSchemaRules.symbols(of: json, enumName: full)
+            base = .enumeration(name: full, symbols: symbols)
             named[full] = base
         case "fixed":
-            base = .fixed(name: full, size: Int(json["size"]?.int64Value ?? 0))
+            base = .fixed(name: full, size: try AvroSchemaRules.fixedSize(of: json, fixedName: full))
             named[full] = base
         case "array":
-            base = .array(try parse(json["items"] ?? .null, namespace: namespace))
+            guard let items = json["items"] else { throw AvroError.invalidSchema("an array type needs \"items\"") }
+            base = .array(try parse(items, namespace: namespace))
         case "map":
-            base = .map(try parse(json["values"] ?? .null, namespace: namespace))
+            guard let values = json["values"] else { throw AvroError.invalidSchema("a map type needs \"values\"") }
+            base = .map(try parse(values, namespace: namespace))
         default:
             base = try parse(.string(typeName), namespace: namespace)
         }
         guard let logical = json["logicalType"]?.stringValue else { return base }
         return Self.logical(logical, json: json, base: base).map { .logical($0, base) } ?? base
+    }
+
+    /// The checks that need the whole schema: defaults fit their types, and no record contains
+    /// itself in every value (Avro C recurses without end on such a schema).
+    func finish(_ root: AvroType) throws {
+        for (place, value, type) in defaults where !AvroSchemaRules.fits(value, type, named: named) {
+            throw AvroError.invalidSchema("\(place): the default \(value.encoded()) does not fit its type \(AvroSchemaRules.describe(type))")
+        }
+        for case let .record(name, _) in named.values {
+            if !AvroSchemaRules.hasFiniteValue(.reference(name), named: named, visiting: []) {
+                throw AvroError.invalidSchema("record \"\(name)\" contains itself in every value, so no value of it can be written; make the field a union with \"null\", an array or a map")
+            }
+        }
+        _ = root
     }
 
     /// A logical type applies only to the underlying types the spec names; otherwise it is ignored.

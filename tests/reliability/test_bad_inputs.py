@@ -35,6 +35,12 @@ FILES = {
     "ok.manifest": header() + entry(0, 0) + entry(0, 1),
     "escape.manifest": header(run_id="/../../../escaped/x") + entry(0, 0) + entry(0, 1),
     "badtopic.manifest": header(topic="a/b") + entry(0, 0) + entry(0, 1),
+    "recursive.avsc": b'{"type":"record","name":"X","fields":[{"name":"a","type":"X"}]}',
+    "fixed-negative.avsc": b'{"type":"fixed","name":"F","size":-1}',
+    "fixed-huge.avsc": b'{"type":"fixed","name":"F","size":99999999999}',
+    "dup-fields.avsc": b'{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"string"}]}',
+    "bad-default.avsc": b'{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}',
+    "null-null.avsc": b'["null","null"]',
 }
 
 # (id, what, argv | ("external", operation, raw stdin), expected text in the one stderr line, exit code)
@@ -143,6 +149,24 @@ CASES = [
      "'--kafka-config' sets bootstrap.servers and '--bootstrap-servers' sets the brokers too: give them once", 1),
     ("data-and-schema-file", "JSON produce with both --data-file and --schema-file", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--data-file", "{bad.json}", "--schema-file", "{bad.json}"],
      "'--data-file' and '--schema-file' both say where JSON records come from: give one", 1),
+    ("avro-recursive", "an Avro record that contains itself with no way out (crashed Avro C)",
+     ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--data-format", "avro", "--schema-file", "{recursive.avsc}"],
+     'is not a valid Avro schema: record "X" contains itself in every value, so no value of it can be written', 1),
+    ("avro-fixed-negative", "an Avro fixed of size -1 (crashed Avro C)",
+     ("external", "produce", b'{"bootstrap_servers": "127.0.0.1:1", "topic": "t", "data_format": "avro", "schema_file": "{fixed-negative.avsc}"}'),
+     'fixed "F" has size -1: expected an integer from 0 to 1048576', 1),
+    ("avro-fixed-huge", "an Avro fixed of size 99999999999 (crashed Avro C)",
+     ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--data-format", "avro", "--schema-file", "{fixed-huge.avsc}"],
+     'fixed "F" has size 99999999999: expected an integer from 0 to 1048576', 1),
+    ("avro-duplicate-fields", "an Avro record with two fields of one name",
+     ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--data-format", "avro", "--schema-file", "{dup-fields.avsc}"],
+     'record "R" has two fields named "a"', 1),
+    ("avro-bad-default", "an Avro default of the wrong type",
+     ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--data-format", "avro", "--schema-file", "{bad-default.avsc}"],
+     'field "a" of record "R": the default "x" does not fit its type int', 1),
+    ("avro-union-twice", "an Avro union listing a type twice",
+     ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--data-format", "avro", "--schema-file", "{null-null.avsc}"],
+     'a union lists "null" twice; each type may appear once', 1),
     ("wrong-credentials", "SASL credentials against a cluster without SASL (the embedded broker)", "SASL", "Failed to initialize SASL authentication", 1),
     ("sasl-ssl-closed-port", "SASL_SSL to a closed port", ["produce", "--bootstrap-servers", DEAD, "--topic", "t", "--message-count", "1", "--timeout", "2s",
                                                           "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=PLAIN", "--manifest", "{out.manifest}"],
@@ -160,7 +184,7 @@ def files(tmp_path):
 
 
 def fill(arg, files):
-    return re.sub(r"\{([^}]+)\}", lambda m: str(files / m.group(1)), arg)
+    return re.sub(r"\{([A-Za-z0-9_.-]+)\}", lambda m: str(files / m.group(1)), arg)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
@@ -171,7 +195,7 @@ def test_bad_input_gives_one_clear_line(case, files, cluster):
                    "--timeout", "3s", "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=PLAIN",
                    "--manifest", str(files / "out.manifest"), env=SECRET_ENV, timeout=60)
     elif isinstance(how, tuple):
-        proc = external(how[1], raw=how[2], env=SECRET_ENV, timeout=60)
+        proc = external(how[1], raw=fill(how[2].decode(), files).encode(), env=SECRET_ENV, timeout=60)
     else:
         proc = run(*[fill(a, files) for a in how], env=SECRET_ENV, timeout=60)
     line = one_error_line(proc, code)
