@@ -43,10 +43,14 @@ public final class KafkaConsumer: @unchecked Sendable {
                 } else {
                     rd_kafka_assign(rk, partitions)
                 }
-                if context.pauseNewAssignments { rd_kafka_pause_partitions(rk, partitions) }
+                // librdkafka keeps an application pause on the partition object across revoke
+                // and re-assign: clear it unless this assignment is to stay paused, or a
+                // partition paused in an earlier generation is never fetched again.
+                if context.pauseNewAssignments { rd_kafka_pause_partitions(rk, partitions) } else { rd_kafka_resume_partitions(rk, partitions) }
                 context.onRebalance?(true, list)
             } else {
                 context.onRebalance?(false, list)
+                if partitions != nil { rd_kafka_resume_partitions(rk, partitions) }
                 // Commit what was consumed before giving partitions away, so the next owner
                 // starts after it instead of re-reading it.
                 rd_kafka_commit(rk, nil, 0)
@@ -72,7 +76,11 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Partitions assigned from now on are paused until `resumeAll` (used to let a whole group
     /// form before anyone reads, so members split the partitions instead of racing).
+    /// Both are called on the thread that polls this consumer, as the rebalance callback runs
+    /// inside its poll: a pause and a resume can then never cross.
     public func pauseNewAssignments() { context.pauseNewAssignments = true }
+
+    public var pausesNewAssignments: Bool { context.pauseNewAssignments }
 
     public func resumeAll() {
         context.pauseNewAssignments = false

@@ -104,8 +104,13 @@ final class GroupState: @unchecked Sendable {
         }
     }
 
-    /// True once, for the caller that should resume everyone: when every member that can own a
-    /// partition has one, or the formation deadline passed.
+    var isFormed: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return formed
+    }
+
+    /// True once, when every member that can own a partition has one, or the formation
+    /// deadline passed.
     func markFormedIfReady(members: Int, partitionCount: Int, pastDeadline: Bool) -> Bool {
         lock.lock(); defer { lock.unlock() }
         if formed { return false }
@@ -371,7 +376,6 @@ func consumeAsGroup(_ request: ConsumeRequest) throws -> ConsumeOutcome {
     }
 
     let target = min(request.expectCount ?? verifier.target, verifier.target, request.maxMessages ?? Int.max)
-    let allConsumers = consumers
     let group = DispatchGroup()
     for (member, consumer) in consumers.enumerated() {
         let leaveAfter = member == 0 ? request.leaveAfter : nil
@@ -408,9 +412,10 @@ func consumeAsGroup(_ request: ConsumeRequest) throws -> ConsumeOutcome {
                         continue
                     }
                 }
-                if state.markFormedIfReady(members: formingMembers, partitionCount: partitionCount, pastDeadline: now > formationDeadline) {
-                    for c in allConsumers { c.resumeAll() }
-                }
+                // Each member resumes its own partitions, on its own thread, between polls (the
+                // rebalance callback runs inside poll, so no pause can land after the resume).
+                _ = state.markFormedIfReady(members: formingMembers, partitionCount: partitionCount, pastDeadline: now > formationDeadline)
+                if consumer.pausesNewAssignments, state.isFormed { consumer.resumeAll() }
                 do {
                     if case let .message(m) = try consumer.poll(timeoutMs: 100) {
                         if let limit = request.maxMessages {

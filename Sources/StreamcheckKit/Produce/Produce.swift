@@ -91,6 +91,16 @@ public struct ProduceResult {
 extension ProduceResult {
     /// False with acks=0: librdkafka "delivered" the messages, but no broker confirmed any.
     public var offsetsKnown: Bool { manifest.header.offsetsKnown }
+
+    /// Messages acknowledged with no offset although the broker confirms offsets: librdkafka's
+    /// idempotent producer reports a batch delivered, without an offset, when a later batch of
+    /// the same partition succeeds ("implicit ack"; a real broker refuses a sequence gap). The
+    /// embedded broker (librdkafka 2.0.2's mock) checks no sequences for a producer without a
+    /// transactional id, so there such a batch may never have been stored.
+    public var acknowledgedWithoutOffset: Int {
+        guard offsetsKnown else { return 0 }
+        return manifest.entries.lazy.filter { $0.isExpected && !$0.hasOffset && $0.partition != ManifestEntry.notThroughKafka }.count
+    }
 }
 
 /// Produces `messageCount` messages with an idempotent producer and waits for every delivery

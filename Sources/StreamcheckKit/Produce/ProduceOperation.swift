@@ -71,6 +71,7 @@ extension Operations {
         fields.append(("messages_produced", .int(Int64(produced))))
         fields.append(("messages_failed", .int(Int64(result.failed))))
         fields.append(("offsets_known", .bool(result.offsetsKnown)))
+        fields.append(("acknowledged_without_offset", .int(Int64(result.acknowledgedWithoutOffset))))
         fields.append(("partitions", .int(Int64(result.partitionCounts.count))))
         fields.append(("manifest", .string(absolutePath(request.manifestPath))))
         fields.append(("duration_ms", .int(Int64(result.durationSeconds * 1000))))
