@@ -162,6 +162,10 @@ for part in range(4):
     lines = "".join('{"id": %d, "v": "x%d"}\n' % (i, i) for i in range(part * 250, part * 250 + 250))
     s3.put_object(Bucket="recovery-bucket", Key=f"in/r-{part}.json", Body=lines.encode())
 PY
+# This section injects a failure 30 records into the sink's stream: the sink must be running
+# before the source has produced everything, so the new connector's 404-status window (which
+# delays `wait`) is switched off here; the restart lag stays on (restart handling is under test).
+control lags '{"fresh_status": 0}'
 run rsrc "$BIN" connector apply "${C[@]}" --name rec-source --config connector.class=$S3_SOURCE --config s3.bucket.name=recovery-bucket \
   --config s3.prefix=in --config kafka.topic=recovery --config "store.url=$STREAMCHECK_S3_ENDPOINT"
 run rsink "$BIN" connector apply "${C[@]}" --name rec-sink --config connector.class=$JDBC_SINK --config topics=recovery --config "connection.url=$PG_URL" \
@@ -185,6 +189,7 @@ poll_until 40 rec_complete && pass "the sink ends complete (1000 distinct ids)" 
 dups=$(sql 'SELECT count(*) - count(DISTINCT id) FROM recovery')
 [ "$dups" -le 100 ] && pass "duplicates ($dups) stay within at-least-once: at most one uncommitted batch redelivered" || fail "duplicates" "$dups"
 
+control lags '{"fresh_status": 0.75}'
 control fail-task '{"connector":"s3-sink","trace":"java.lang.IllegalStateException: connector failed (injected)"}'
 run waitcf "$BIN" connector wait "${C[@]}" --name s3-sink --timeout 20s --result-file "$WORK/waitcf.json"
 [ $rc = 2 ] && [ "$(jget "$WORK/waitcf.json" state)" = FAILED ] && jhas "$WORK/waitcf.json" trace "connector failed (injected)" \

@@ -9,12 +9,29 @@ three connector classes that really move data:
   io.confluent.connect.jdbc.JdbcSinkConnector        Kafka topic     -> PostgreSQL table
   io.confluent.connect.s3.S3SinkConnector            Kafka topic     -> S3 (JSON lines)
 
-It is NOT Kafka Connect: one process, in-memory state, no workers or rebalances (409s are
-injected on request), schemaless JSON only. Fault controls for tests live under /__standin/.
+applying the connector's declared Single Message Transforms (connect_transforms.py: InsertField,
+ReplaceField, MaskField, TimestampConverter, ValueToKey, on schemaless JSON).
+
+It is NOT Kafka Connect: one process, in-memory state, no workers, no status topic, schemaless
+JSON only. What it copies from Apache Kafka's source (connect/runtime/.../rest and herders; each
+real text is cited next to it below) is the unkind part a client must cope with:
+  - status answers lag behind changes: a fresh connector's status is 404 "No status found for
+    connector <name>" for a moment; after POST restart?includeTasks/onlyFailed (202, RESTARTING)
+    and after PUT config of an existing connector, GET status keeps showing the old state for a
+    while (lags set by --restart-lag, --config-lag, --fresh-status-delay or POST /__standin/lags);
+  - an unknown connector class is a 500 on validate and PUT config, final;
+  - an injected rebalance gives writes the real 409s and GET info/config/tasks the real 500;
+  - 404 texts differ per endpoint; unknown routes are "HTTP 404 Not Found", wrong methods
+    "HTTP 405 Method Not Allowed"; --connect-version 3.4 / 3.5 hides stop and offsets / offsets
+    PATCH+DELETE as those releases did.
+Rebalances, 409s, hangs, 429s and task failures happen only when a test asks for them through
+the controls under /__standin/ (see Handler.control).
 
 Usage:
   kafka_connect_standin.py [--host 127.0.0.1] [--port 0] [--state-dir DIR]
                            [--bootstrap-servers HOST:PORT | DIR/broker.json] [--background]
+                           [--restart-lag S] [--config-lag S] [--fresh-status-delay S]
+                           [--startup-delay S] [--connect-version 3.4|3.5|3.6|3.7]
   kafka_connect_standin.py --stop --state-dir DIR
   --port 0 picks a free port; DIR/connect.json then holds {"connect_url", "pid", "bootstrap_servers"}.
   --background returns once serving (for Terraform's local-exec); --stop ends it by its PID.
@@ -22,6 +39,7 @@ Usage:
   routes (/connect/v1/...) require KAFKA_CONNECT_STANDIN_CLOUD_KEY and _SECRET when set.
 """
 import argparse
+import datetime
 import base64
 import binascii
 import json
@@ -35,10 +53,43 @@ import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import connect_transforms  # noqa: E402  (the SMTs, beside this file)
+
 S3_SOURCE = "io.confluent.connect.s3.source.S3SourceConnector"
 JDBC_SINK = "io.confluent.connect.jdbc.JdbcSinkConnector"
 S3_SINK = "io.confluent.connect.s3.S3SinkConnector"
 STANDIN_VERSION = "3.7.0-standin"
+# --connect-version: which REST routes exist. PUT /stop and GET /offsets came in 3.5, PATCH and
+# DELETE /offsets in 3.6 (KIP-875; docs/connect.html).
+CONNECT_VERSIONS = ("3.4", "3.5", "3.6", "3.7")
+# What the "installed" plugins report (GET /connector-plugins, and the PluginDesc list below).
+PLUGIN_VERSIONS = {S3_SOURCE: "2.6.0", JDBC_SINK: "10.7.6", S3_SINK: "10.5.13"}
+PLUGIN_LOCATIONS = {S3_SOURCE: "file:/usr/share/confluent-hub-components/confluentinc-kafka-connect-s3-source/",
+                    JDBC_SINK: "file:/usr/share/confluent-hub-components/confluentinc-kafka-connect-jdbc/",
+                    S3_SINK: "file:/usr/share/confluent-hub-components/confluentinc-kafka-connect-s3/"}
+
+# ---- Real texts, copied from Apache Kafka's source (connect/runtime/src/main/java/org/apache/kafka/connect/runtime/...)
+# rest/HerderRequestHandler.java: the three 409s a write can get around a rebalance
+CONFLICT_NO_LEADER = ("Cannot complete request momentarily due to no known leader URL, "
+                      "likely because a rebalance was underway.")
+CONFLICT_OPERATION = "Cannot complete request because of a conflicting operation (e.g. worker rebalance)"
+CONFLICT_STALE_CONFIG = ("Cannot complete request momentarily due to stale configuration "
+                         "(typically caused by a concurrent config change)")
+CONFLICT_TEXTS = {"no-leader": CONFLICT_NO_LEADER, "conflicting-operation": CONFLICT_OPERATION, "stale-config": CONFLICT_STALE_CONFIG}
+# distributed/DistributedHerder.java checkRebalanceNeeded: RebalanceNeededException, a ConnectException,
+# so a plain GET (completeRequest, no 409 translation) answers it as 500 (rest/errors/ConnectExceptionMapper.java)
+REBALANCE_EXPECTED = "Request cannot be completed because a rebalance is expected"
+# Worker.java completeModifyOffsetsCallback, when the connector's alterOffsets returns false (the
+# default of SinkConnector/SourceConnector.alterOffsets; Confluent's S3 and JDBC connectors do not override it)
+OFFSETS_ALTERED = ("The Connect framework-managed offsets for this connector have been altered successfully. However, if this "
+                   "connector manages offsets externally, they will need to be manually altered in the system that the connector uses.")
+OFFSETS_RESET = ("The Connect framework-managed offsets for this connector have been reset successfully. However, if this "
+                 "connector manages offsets externally, they will need to be manually reset in the system that the connector uses.")
+# Confluent Cloud masks password-type configs in GET config (its documented connect/v1 API); the mask is 16 stars.
+CLOUD_MASK = "****************"
+# Password-type (ConfigDef.Type.PASSWORD) configs of the three connectors, plus Cloud's own secret.
+PASSWORD_CONFIGS = {"connection.password", "aws.secret.access.key", "kafka.api.secret"}
 
 
 def log(message):
@@ -101,6 +152,25 @@ CLASS_DEFS = {
 CONNECTOR_TYPE = {S3_SOURCE: "source", JDBC_SINK: "sink", S3_SINK: "sink"}
 
 
+def resolve_connector_class(name):
+    """Plugins.connectorClass (isolation/Plugins.java): the full class name, or the simple name
+    with or without "Connector". Anything else is a ConnectException, which the REST layer answers
+    with 500 (rest/errors/ConnectExceptionMapper.java): on validate and on PUT config alike, and
+    retrying does not help."""
+    if name in CONNECTOR_TYPE:
+        return name
+    matches = [c for c in CONNECTOR_TYPE if c.rsplit(".", 1)[-1] in (name, name + "Connector")]
+    if len(matches) == 1:
+        return matches[0]
+    # isolation/Plugins.java, and PluginDesc.toString (isolation/PluginDesc.java) for each installed connector
+    descs = ", ".join(
+        f"PluginDesc{{klass=class {c}, name='{c}', version='{PLUGIN_VERSIONS[c]}', encodedVersion={PLUGIN_VERSIONS[c]}, "
+        f"type={CONNECTOR_TYPE[c]}, typeName='{CONNECTOR_TYPE[c]}', location='{PLUGIN_LOCATIONS[c]}'}}"
+        for c in sorted(CONNECTOR_TYPE))
+    raise ConnectError(500, f"Failed to find any class that implements Connector and which name matches {name}, "
+                            f"available connectors are: {descs}")
+
+
 def validate_config(connector_class, config):
     """Returns (ConfigInfos dict, list of error strings)."""
     defs = dict(COMMON_DEFS)
@@ -141,6 +211,11 @@ def validate_config(connector_class, config):
         if config.get("pk.mode") in ("record_value", "record_key") and config.get("insert.mode") == "upsert" and not config.get("pk.fields"):
             if config.get("pk.mode") == "record_value":
                 add("pk.fields", "pk.fields must name the key field(s) for pk.mode=record_value with insert.mode=upsert")
+
+    # Transforms: ConnectorConfig.enrich adds each alias's definitions; their errors count too.
+    for key, messages in connect_transforms.validation_errors(config).items():
+        for message in messages:
+            add(key, message)
 
     keys = list(dict.fromkeys(list(defs.keys()) + list(config.keys())))
     configs = []
@@ -245,7 +320,7 @@ class Task:
                 worker.poll()
         except TaskFailure as e:
             self.fail(str(e))
-            log(f"task {self.connector.name}-{self.id} failed (injected)")
+            log(f"task {self.connector.name}-{self.id} failed: {str(e).splitlines()[0]}")
         except Exception as e:  # any real error fails the task with a trace, as Connect does
             self.fail(f"org.apache.kafka.connect.errors.ConnectException: {type(e).__name__}: {e}\n" + traceback.format_exc())
             log(f"task {self.connector.name}-{self.id} failed: {e}")
@@ -275,6 +350,42 @@ def s3_client(config):
         config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 2}, connect_timeout=5, read_timeout=10))
 
 
+def decode_key(raw):
+    """Keys: JSON when they parse, else the UTF-8 string (keys are often plain strings)."""
+    if raw is None:
+        return None
+    try:
+        return decode_value(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+def load_transforms(config):
+    """The connector's SMT chain; a transform's config error fails the task at start, as
+    Transformation.configure throwing does in a real worker."""
+    try:
+        return connect_transforms.chain(config)
+    except connect_transforms.ConfigException as e:
+        raise TaskFailure(f"org.apache.kafka.common.config.ConfigException: {e}")
+
+
+def run_transforms(transforms, record):
+    """Applies the chain; a failure fails the task with the runtime's wrapper (errors.tolerance=none)."""
+    try:
+        return connect_transforms.apply_all(transforms, record)
+    except connect_transforms.DataException as e:
+        raise TaskFailure(f"{connect_transforms.TOLERANCE_EXCEEDED}\nCaused by: {e}")
+
+
+def json_for_converter(value):
+    """JsonConverter (schemas.enable=false) output; a java.util.Date (a Date/Time/Timestamp from
+    TimestampConverter) has no schemaless JSON form (connect/json/.../JsonConverter.java)."""
+    def refuse(v):
+        raise TaskFailure(f"{connect_transforms.TOLERANCE_EXCEEDED}\nCaused by: org.apache.kafka.connect.errors.DataException: "
+                          f"Java class class {connect_transforms.java_class(v)} does not have corresponding schema type.")
+    return json.dumps(value, separators=(",", ":"), default=refuse)
+
+
 def decode_value(raw):
     """Schemaless JSON, or the JsonConverter envelope {"schema": ..., "payload": ...}."""
     if raw is None:
@@ -300,6 +411,12 @@ class SinkTaskBase:
                                       session_timeout_ms=10000, max_poll_records=500)
         self.assigned = []
         self.last_discovery = 0
+        self.transforms = load_transforms(self.config)
+
+    def transformed(self, records):
+        """Kafka records as SinkRecords through the connector's transforms (connect_transforms.py)."""
+        return [run_transforms(self.transforms, connect_transforms.Record(
+            r.topic, r.partition, r.offset, r.timestamp, decode_key(r.key), decode_value(r.value), sink=True)) for r in records]
 
     def topics(self):
         if self.config.get("topics"):
@@ -368,7 +485,9 @@ DDL_LOCK = threading.Lock()
 
 
 class JdbcSinkTask(SinkTaskBase):
-    TYPE_NAMES = [(bool, "BOOLEAN"), (int, "BIGINT"), (float, "DOUBLE PRECISION"), (str, "TEXT"), (dict, "JSONB"), (list, "JSONB")]
+    TYPE_NAMES = [(bool, "BOOLEAN"), (int, "BIGINT"), (float, "DOUBLE PRECISION"), (str, "TEXT"), (dict, "JSONB"), (list, "JSONB"),
+                  # a Date/Time/Timestamp from TimestampConverter (the real sink would need a schema for it)
+                  (datetime.datetime, "TIMESTAMPTZ")]
 
     def __init__(self, task):
         super().__init__(task)
@@ -400,7 +519,8 @@ class JdbcSinkTask(SinkTaskBase):
         return [f.strip() for f in cfg(self.config, "pk.fields").split(",") if f.strip()]
 
     def row(self, record):
-        value = decode_value(record.value)
+        """record: a transformed SinkRecord (connect_transforms.Record)."""
+        value = record.value
         if not isinstance(value, dict):
             raise TaskFailure(f"org.apache.kafka.connect.errors.ConnectException: Sink connector '{self.connector.name}' is configured with "
                               f"'delete.enabled=false' and 'pk.mode=none' and therefore requires records with a non-null Struct value "
@@ -410,7 +530,7 @@ class JdbcSinkTask(SinkTaskBase):
         if mode == "kafka":
             row.update({"__connect_topic": record.topic, "__connect_partition": record.partition, "__connect_offset": record.offset})
         elif mode == "record_key":
-            key = decode_value(record.key)
+            key = record.key
             fields = self.key_fields() or ["__connect_key"]
             if isinstance(key, dict):
                 for f in fields:
@@ -490,7 +610,7 @@ class JdbcSinkTask(SinkTaskBase):
             upto = max(self.task.fail_after_records, 0)
             failure = TaskFailure(self.task.fail_trace or "org.apache.kafka.connect.errors.ConnectException: injected failure (kafka-connect-standin)")
             self.task.fail_after_records = None
-        rows = [self.row(r) for r in records[:upto]]
+        rows = [self.row(r) for r in self.transformed(records[:upto])]
         if rows:
             cur = self.db.cursor()
             try:
@@ -534,7 +654,7 @@ class S3SinkTask(SinkTaskBase):
     def deliver(self, tp, records):
         flush_size = int(cfg(self.config, "flush.size"))
         started, buffered = self.buffers.get(tp, (time.time(), []))
-        for record in records:
+        for record in self.transformed(records):
             buffered.append(record)
             if len(buffered) >= flush_size:
                 self.write_object(tp, buffered)
@@ -552,10 +672,7 @@ class S3SinkTask(SinkTaskBase):
                 self.buffers[tp] = (time.time(), [])
 
     def write_object(self, tp, records):
-        lines = []
-        for r in records:
-            value = decode_value(r.value)
-            lines.append(json.dumps(value, separators=(",", ":")))
+        lines = [json_for_converter(r.value) for r in records]
         topics_dir = cfg(self.config, "topics.dir").strip("/")
         key = f"{topics_dir}/{tp.topic}/partition={tp.partition}/{tp.topic}+{tp.partition}+{records[0].offset:010d}.json"
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=("\n".join(lines) + "\n").encode())
@@ -567,9 +684,23 @@ class S3SinkTask(SinkTaskBase):
         super().close()
 
 
+def s3_folder(key):
+    """The source partition of an object: its "folder" (the key up to the last "/", with the "/")."""
+    return key.rsplit("/", 1)[0] + "/" if "/" in key else ""
+
+
 class S3SourceTask:
     """Lists JSON-lines objects under the prefix, produces each line as one record value.
-    Source offsets: partition {"s3.object.key": key}, offset {"line": lines already produced}."""
+
+    Source offsets use the layout Confluent's S3 source connector stores in the offsets topic
+    (seen in a real _connect-offsets topic: key ["<connector>", {"folder": "topics/t/partition=0/"}],
+    value {"lastFileRead": "topics/t/partition=0/t+0+0000000096.avro", "fileOffset": "3", "eof": "true"};
+    the connector's source is not public, so the semantics here are the stand-in's reading of it):
+    partition {"folder": <key up to the last "/">}, offset {"lastFileRead": <object key>,
+    "fileOffset": <records of it already produced, as a string>, "eof": "true"|"false"}.
+    Objects of a folder are read in key order; those up to lastFileRead are done (lastFileRead
+    itself from fileOffset on unless eof is "true"), so an object added later with a key before
+    lastFileRead is not read, and one rewritten after being read is not read again."""
 
     def __init__(self, task):
         from kafka import KafkaProducer
@@ -583,42 +714,60 @@ class S3SourceTask:
         self.topic = topic.strip()
         self.key_field = self.config.get("record.key.field")
         self.interval = int(cfg(self.config, "s3.poll.interval.ms")) / 1000.0
+        self.transforms = load_transforms(self.config)
         self.producer = KafkaProducer(bootstrap_servers=kafka_bootstrap(task), api_version=(2, 0, 0), acks="all",
                                       linger_ms=5, request_timeout_ms=15000)
-        self.sizes = {}  # key -> (etag, lines) of objects fully produced
+
+    def record_for(self, key, line_number, line):
+        """(key bytes, value bytes) for one line, through the connector's transforms if any."""
+        record_key = None
+        if self.key_field or self.transforms:
+            try:
+                value = json.loads(line)
+            except ValueError:
+                value = None
+            if self.key_field:
+                if not isinstance(value, dict):
+                    raise TaskFailure(f"org.apache.kafka.connect.errors.DataException: line {line_number} of s3://{self.bucket}/{key} is not a JSON object")
+                record_key = value.get(self.key_field)
+            if not self.transforms:
+                k = record_key
+                return (None if k is None else (k if isinstance(k, str) else json.dumps(k)).encode()), line.encode("utf-8")
+            record = run_transforms(self.transforms, connect_transforms.Record(self.topic, None, None, None, record_key, value, sink=False))
+            k = record.key
+            return (None if k is None else (k if isinstance(k, str) else json_for_converter(k)).encode()), json_for_converter(record.value).encode()
+        return None, line.encode("utf-8")
 
     def poll(self):
         ntasks = len(self.connector.tasks) or 1
         paginator = self.s3.get_paginator("list_objects_v2")
         keys = []
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix.rstrip("/") + "/" if self.prefix else ""):
-            for obj in page.get("Contents", []):
-                keys.append((obj["Key"], obj["ETag"]))
-        for key, etag in sorted(keys):
+            keys.extend(obj["Key"] for obj in page.get("Contents", []))
+        for key in sorted(keys):
             if self.task.stop_event.is_set() or self.connector.target_state != "RUNNING":
                 return
-            if binascii.crc32(key.encode()) % ntasks != self.task.id:
+            folder = s3_folder(key)
+            if binascii.crc32(folder.encode()) % ntasks != self.task.id:
                 continue
-            done = self.connector.offset_for_source(key)
-            if self.sizes.get(key, (None, -1)) == (etag, done):
-                continue
+            offset = self.connector.offset_for_source(folder)
+            start = 0
+            if offset:
+                last = offset.get("lastFileRead", "")
+                if key < last or key == last and str(offset.get("eof", "false")).lower() == "true":
+                    continue
+                if key == last:
+                    start = int(offset.get("fileOffset") or 0)
             body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode("utf-8")
             lines = [line for line in body.split("\n") if line.strip()]
-            pending = lines[done:]
+            pending = lines[start:]
             for i, line in enumerate(pending):
-                record_key = None
-                if self.key_field:
-                    try:
-                        k = json.loads(line).get(self.key_field)
-                        record_key = (k if isinstance(k, str) else json.dumps(k)).encode()
-                    except (ValueError, AttributeError):
-                        raise TaskFailure(f"org.apache.kafka.connect.errors.DataException: line {done + i + 1} of s3://{self.bucket}/{key} is not a JSON object")
-                self.producer.send(self.topic, key=record_key, value=line.encode("utf-8"))
+                record_key, value = self.record_for(key, start + i + 1, line)
+                self.producer.send(self.topic, key=record_key, value=value)
+            self.producer.flush(timeout=30)
+            self.connector.set_source_offset(folder, {"lastFileRead": key, "fileOffset": str(len(lines)), "eof": "true"})
             if pending:
-                self.producer.flush(timeout=30)
-                self.connector.set_source_offset(key, len(lines))
                 self.task.count_records(len(pending))
-            self.sizes[key] = (etag, len(lines))
         self.task.stop_event.wait(self.interval)
 
     def idle(self):
@@ -639,16 +788,21 @@ class Connector:
         self.worker = worker
         self.name = name
         self.config = config
-        self.connector_class = config["connector.class"]
+        self.connector_class = resolve_connector_class(config["connector.class"])
         self.type = CONNECTOR_TYPE[self.connector_class]
         self.target_state = "RUNNING"
         self.state = "UNASSIGNED"
         self.trace = None
         self.tasks = []
         self.sink_offsets = {}    # (topic, partition) -> next offset
-        self.source_offsets = {}  # object key -> lines produced
+        self.source_offsets = {}  # folder -> {"lastFileRead", "fileOffset", "eof"} (S3SourceTask)
         self.offsets_were_reset = False
         self.lock = threading.RLock()
+        # No status record exists until the connector has started (AbstractHerder.connectorStatus
+        # reads the status topic): until then GET status is a 404.
+        self.status_visible_at = time.time() + worker.fresh_status_delay
+        # Bumped by each config change; a delayed start or restart of an older generation is dropped.
+        self.generation = 0
 
     # offsets
     def offset_for(self, topic, partition):
@@ -659,20 +813,20 @@ class Connector:
         with self.lock:
             self.sink_offsets[(topic, partition)] = offset
 
-    def offset_for_source(self, key):
+    def offset_for_source(self, folder):
         with self.lock:
-            return self.source_offsets.get(key, 0)
+            return self.source_offsets.get(folder)
 
-    def set_source_offset(self, key, lines):
+    def set_source_offset(self, folder, offset):
         with self.lock:
-            self.source_offsets[key] = lines
+            self.source_offsets[folder] = offset
 
     def offsets_json(self):
         with self.lock:
             if self.type == "sink":
                 return [{"partition": {"kafka_topic": t, "kafka_partition": p}, "offset": {"kafka_offset": o}}
                         for (t, p), o in sorted(self.sink_offsets.items())]
-            return [{"partition": {"s3.object.key": k}, "offset": {"line": n}} for k, n in sorted(self.source_offsets.items())]
+            return [{"partition": {"folder": f}, "offset": dict(o)} for f, o in sorted(self.source_offsets.items())]
 
     def alter_offsets(self, entries):
         with self.lock:
@@ -689,13 +843,19 @@ class Connector:
                             raise ConnectError(400, "The offset for a sink connector should either be null or contain the key 'kafka_offset'")
                         self.sink_offsets[tp] = int(offset["kafka_offset"])
                 else:
-                    key = partition.get("s3.object.key")
-                    if key is None:
-                        raise ConnectError(400, "The partition for this source connector offset must contain the key 's3.object.key'")
+                    # Real Connect writes any source partition/offset maps; the stand-in's S3 source
+                    # only understands its own layout, so it says so (a stand-in text, not a real one).
+                    folder = partition.get("folder")
+                    if folder is None:
+                        raise ConnectError(400, "The partition for this source connector offset must contain the key 'folder' (kafka-connect-standin)")
                     if offset is None:
-                        self.source_offsets.pop(key, None)
+                        self.source_offsets.pop(folder, None)
                     else:
-                        self.source_offsets[key] = int(offset.get("line", 0))
+                        if not offset.get("lastFileRead"):
+                            raise ConnectError(400, "The offset for this source connector must contain the key 'lastFileRead' (kafka-connect-standin)")
+                        self.source_offsets[folder] = {"lastFileRead": str(offset["lastFileRead"]),
+                                                       "fileOffset": str(offset.get("fileOffset", "0")),
+                                                       "eof": str(offset.get("eof", "false")).lower()}
 
     def reset_offsets(self):
         with self.lock:
@@ -710,10 +870,12 @@ class Connector:
 
     def start(self):
         """Connector startup is asynchronous: UNASSIGNED for a moment, then RUNNING with tasks."""
+        generation = self.generation
+
         def run():
             time.sleep(self.worker.startup_delay)
             with self.lock:
-                if self.target_state == "STOPPED" or self.name not in self.worker.connectors:
+                if self.target_state == "STOPPED" or self.worker.connectors.get(self.name) is not self or self.generation != generation:
                     return
                 self.state = "RUNNING" if self.target_state == "RUNNING" else self.target_state
                 self.trace = None
@@ -728,23 +890,41 @@ class Connector:
         for t in tasks:
             t.stop()
 
-    def restart(self, include_tasks, only_failed):
-        """KIP-745 semantics. Returns the instances restarted (None: connector only, legacy 204)."""
+    def restart(self, include_tasks, only_failed, lag=0.0):
+        """KIP-745 semantics (RestartRequest.java). Returns the status as the 202 shows it: the
+        instances to restart marked RESTARTING, traces kept (AbstractHerder.buildRestartPlan).
+        The restart itself happens `lag` seconds later (the real one is a request written to the
+        config topic and run by a later herder tick): until then GET status shows the old states."""
         with self.lock:
+            if time.time() < self.status_visible_at:
+                # distributed/DistributedHerder.java restartConnectorAndTasks, when buildRestartPlan finds no status
+                raise ConnectError(404, f"Status for connector {self.name} not found")
             restart_connector = not only_failed or self.state == "FAILED"
             targets = [t for t in self.tasks if include_tasks and (not only_failed or t.state == "FAILED")]
-            if restart_connector:
-                self.state = "RESTARTING"
-            for t in targets:
-                t.failed, t.trace = False, None
-                t.state = "RESTARTING"
             snapshot = self.status()
+            if restart_connector:
+                snapshot["connector"]["state"] = "RESTARTING"
+            for ts in snapshot["tasks"]:
+                if any(t.id == ts["id"] for t in targets):
+                    ts["state"] = "RESTARTING"
+            generation = self.generation
 
         def run():
+            time.sleep(lag)
+            with self.lock:
+                if self.worker.connectors.get(self.name) is not self or self.generation != generation:
+                    return
+                if restart_connector:
+                    self.state = "RESTARTING"
+                for t in targets:
+                    t.failed, t.trace = False, None
+                    t.state = "RESTARTING"
             for t in targets:
                 t.stop()
             time.sleep(self.worker.startup_delay)
             with self.lock:
+                if self.generation != generation:
+                    return
                 if restart_connector:
                     self.state = {"RUNNING": "RUNNING", "PAUSED": "PAUSED", "STOPPED": "STOPPED"}[self.target_state]
                     self.trace = None
@@ -760,6 +940,8 @@ class Connector:
 
     def status(self):
         with self.lock:
+            if time.time() < self.status_visible_at:
+                raise ConnectError(404, f"No status found for connector {self.name}")  # AbstractHerder.connectorStatus
             c = {"state": self.state, "worker_id": self.worker.worker_id}
             if self.trace:
                 c["trace"] = self.trace
@@ -767,9 +949,19 @@ class Connector:
 
 
 class Worker:
-    def __init__(self, bootstrap, startup_delay):
+    def __init__(self, bootstrap, startup_delay, restart_lag=1.5, config_lag=1.5, fresh_status_delay=0.75, connect_version="3.7"):
         self.bootstrap = bootstrap
         self.startup_delay = startup_delay
+        # The lags (seconds; POST /__standin/lags changes them): how long GET status keeps the old
+        # state after a KIP-745 restart and after a config change, and how long a new connector has
+        # no status at all.
+        self.restart_lag = restart_lag
+        self.config_lag = config_lag
+        self.fresh_status_delay = fresh_status_delay
+        self.connect_version = connect_version
+        self.rebalance_until = 0.0
+        self.rebalance_message = None  # None: each endpoint's own real answer; else a CONFLICT_TEXTS key
+        self.conflict_message = CONFLICT_OPERATION
         self.connectors = {}
         self.lock = threading.RLock()
         self.worker_id = "127.0.0.1:8083"
@@ -779,11 +971,17 @@ class Worker:
         self.rate_limit_retry_after = "1"
         self.cloud_offset_requests = {}  # name -> {"request": ..., "polls": n, "message": ...}
 
-    def get(self, name):
+    def get(self, name, not_found="Connector {name} not found"):
+        """The connector, or a 404 in the endpoint's own words. Real texts (connect/runtime/...):
+        "Connector {name} not found"      DistributedHerder connectorInfo/taskConfigs/deleteConnectorConfig,
+                                          AbstractHerder.connectorOffsets (info, config, tasks, DELETE, offsets)
+        "No status found for connector {name}"  AbstractHerder.connectorStatus (status)
+        "Unknown connector {name}"        AbstractHerder pauseConnector/resumeConnector, DistributedHerder.stopConnector
+        "Unknown connector: {name}"       DistributedHerder restartConnector/restartConnectorAndTasks/restartTask"""
         with self.lock:
             c = self.connectors.get(name)
         if c is None:
-            raise ConnectError(404, f"Connector {name} not found")
+            raise ConnectError(404, not_found.format(name=name))
         return c
 
     def check_config(self, name, config):
@@ -794,15 +992,13 @@ class Worker:
         cls = config.get("connector.class")
         if not cls:
             raise ConnectError(400, "Connector config {" + ", ".join(f"{k}={v}" for k, v in config.items()) + "} contains no connector type")
-        if cls not in CONNECTOR_TYPE:
-            raise ConnectError(400, f"Failed to find any class that implements Connector and which name matches {cls}, available connectors are: "
-                                    + ", ".join(sorted(CONNECTOR_TYPE)))
+        cls = resolve_connector_class(cls)  # 500 when not installed
         _, errors = validate_config(cls, config)
         if errors:
             raise ConnectError(400, f"Connector configuration is invalid and contains the following {len(errors)} error(s):\n" + "\n".join(errors)
                                + "\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`")
 
-    def put_config(self, name, config):
+    def put_config(self, name, config, allow_replace=True):
         """Returns (created, info)."""
         config = dict(config)
         self.check_config(name, config)
@@ -814,16 +1010,31 @@ class Worker:
                 self.connectors[name] = c
                 c.start()
                 return True, self.info(c)
-        # A config change restarts the connector and its tasks, keeping offsets and target state.
-        existing.stop_tasks()
+            if not allow_replace:
+                raise ConnectError(409, f"Connector {name} already exists")  # DistributedHerder.doPutConnectorConfig
+        # The new config is stored at once (GET config shows it), but the connector and its tasks
+        # are restarted with it only config_lag seconds later: meanwhile the old tasks keep running
+        # and GET status keeps showing their (old) state, as in a real cluster where the herder
+        # picks the change up from the config topic and reconfigures asynchronously.
         with existing.lock:
+            existing.generation += 1
+            generation = existing.generation
             existing.config = config
-            existing.connector_class = config["connector.class"]
+            existing.connector_class = resolve_connector_class(config["connector.class"])
             existing.type = CONNECTOR_TYPE[existing.connector_class]
-            if existing.target_state != "STOPPED":
-                existing.state = "UNASSIGNED"
-        if existing.target_state != "STOPPED":
+
+        def apply():
+            time.sleep(self.config_lag)
+            with existing.lock:
+                if existing.generation != generation or self.connectors.get(name) is not existing or existing.target_state == "STOPPED":
+                    return
+            existing.stop_tasks()
+            with existing.lock:
+                if existing.generation != generation:
+                    return
+                existing.state, existing.trace = "UNASSIGNED", None
             existing.start()
+        threading.Thread(target=apply, daemon=True).start()
         return False, self.info(existing)
 
     def info(self, c):
@@ -837,14 +1048,14 @@ class Worker:
         threading.Thread(target=c.stop_tasks, daemon=True).start()
 
     def pause(self, name):
-        c = self.get(name)
+        c = self.get(name, "Unknown connector {name}")
         with c.lock:
             c.target_state = "PAUSED"
             if c.state in ("RUNNING", "UNASSIGNED"):
                 c.state = "PAUSED"
 
     def resume(self, name):
-        c = self.get(name)
+        c = self.get(name, "Unknown connector {name}")
         with c.lock:
             was_stopped = c.target_state == "STOPPED"
             c.target_state = "RUNNING"
@@ -856,7 +1067,7 @@ class Worker:
             c.start()
 
     def stop(self, name):
-        c = self.get(name)
+        c = self.get(name, "Unknown connector {name}")
         with c.lock:
             c.target_state = "STOPPED"
         c.stop_tasks()
@@ -897,6 +1108,19 @@ SELF_ROUTES = [
     ("POST", r"/connectors/([^/]+)/offsets/request", "cloud_offsets_request"),
     ("GET", r"/connectors/([^/]+)/offsets/request/status", "cloud_offsets_status"),
 ]
+# Routes that came with later releases (docs/connect.html, KIP-875): absent when --connect-version is older.
+ROUTE_SINCE = {"stop": "3.5", "get_offsets": "3.5", "alter_offsets": "3.6", "reset_offsets": "3.6"}
+# During an injected rebalance (POST /__standin/rebalance), as a real worker answers while one is expected:
+# - requests whose herder method calls checkRebalanceNeeded and that go through completeOrForwardRequest
+#   get RebalanceNeededException translated to 409 stale-config (rest/HerderRequestHandler.java);
+# - writes that must reach the leader, which is unknown mid-rebalance, get 409 no-leader;
+# - GETs through completeRequest get the RebalanceNeededException itself: 500 (DistributedHerder
+#   connectorInfo/taskConfigs; GET config goes through connectorInfo).
+# GET status, GET /connectors, pause and resume never check for a rebalance (AbstractHerder), and
+# neither does GET offsets (DistributedHerder.connectorOffsets), so they answer normally.
+REBALANCE_409_STALE = {"restart", "task_restart", "alter_offsets", "reset_offsets"}
+REBALANCE_409_NO_LEADER = {"create", "put_config", "delete", "stop"}
+REBALANCE_500 = {"info", "get_config", "tasks"}
 CLOUD_PREFIX = re.compile(r"^/connect/v1/environments/([^/]+)/clusters/([^/]+)(/.*)$")
 
 
@@ -973,15 +1197,23 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_error_body(429, "Too Many Requests", cloud,
                                             [("Retry-After", w.rate_limit_retry_after)] if not cloud else [("X-RateLimit-Reset", w.rate_limit_retry_after)])
             if time.time() < w.conflict_until and path.startswith("/connectors"):
-                return self.send_error_body(409, "Cannot complete request because of a conflicting operation (e.g. worker rebalance)", cloud)
-            for route_method, pattern, name in SELF_ROUTES:
+                # The blunt control: every /connectors* request, even GET status (a real worker
+                # never answers GET status with 409; `rebalance` below is the faithful one).
+                return self.send_error_body(409, w.conflict_message, cloud)
+            version = tuple(int(x) for x in w.connect_version.split("."))
+            routes = [(rm_, p, n) for rm_, p, n in SELF_ROUTES
+                      if (cloud or not n.startswith("cloud_"))
+                      and (cloud or tuple(int(x) for x in ROUTE_SINCE.get(n, "0").split(".")) <= version)]
+            for route_method, pattern, name in routes:
                 rm = re.fullmatch(pattern, path)
                 if rm and route_method == method:
-                    if name.startswith("cloud_") and not cloud:
-                        continue
+                    if time.time() < w.rebalance_until and not cloud:
+                        self.rebalance_answer(name)
                     args = [urllib.parse.unquote(a) for a in rm.groups()]
                     return getattr(self, "do_" + name)(*args, query=query, cloud=cloud)
-            if any(re.fullmatch(p, path) for _, p, _ in SELF_ROUTES):
+            # Jersey's own answers, mapped by ConnectExceptionMapper: a known path with another
+            # method is NotAllowedException, an unknown path NotFoundException.
+            if any(re.fullmatch(p, path) for _, p, _ in routes):
                 return self.send_error_body(405, "HTTP 405 Method Not Allowed", cloud)
             return self.send_error_body(404, "HTTP 404 Not Found", cloud)
         except ConnectError as e:
@@ -989,6 +1221,16 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as e:
             log("internal error: " + traceback.format_exc())
             self.send_error_body(500, f"{type(e).__name__}: {e}", False)
+
+    def rebalance_answer(self, route):
+        """Raises what a real worker answers `route` with while a rebalance is expected (see REBALANCE_*)."""
+        w = self.worker
+        if route in REBALANCE_500:
+            raise ConnectError(500, REBALANCE_EXPECTED)
+        if route in REBALANCE_409_STALE | REBALANCE_409_NO_LEADER:
+            if w.rebalance_message:
+                raise ConnectError(409, CONFLICT_TEXTS[w.rebalance_message])
+            raise ConnectError(409, CONFLICT_STALE_CONFIG if route in REBALANCE_409_STALE else CONFLICT_NO_LEADER)
 
     def do_GET(self):
         self.handle_any("GET")
@@ -1028,8 +1270,42 @@ class Handler(BaseHTTPRequestHandler):
                     task.fail(trace)
             return self.send_json(200, {"ok": True})
         if action == "conflict":
+            # 409 on every /connectors* request; "message": one of CONFLICT_TEXTS' keys (default
+            # conflicting-operation, the text this control always gave).
+            message = body.get("message", "conflicting-operation")
+            if message not in CONFLICT_TEXTS:
+                raise ConnectError(400, f"message must be one of {', '.join(CONFLICT_TEXTS)}")
+            w.conflict_message = CONFLICT_TEXTS[message]
             w.conflict_until = time.time() + float(body.get("seconds", 5))
             return self.send_json(200, {"ok": True})
+        if action == "rebalance":
+            # What a real worker answers while a rebalance is expected (REBALANCE_* above); "message"
+            # forces one of the three 409 texts on every write instead of each endpoint's own.
+            message = body.get("message")
+            if message is not None and message not in CONFLICT_TEXTS:
+                raise ConnectError(400, f"message must be one of {', '.join(CONFLICT_TEXTS)}")
+            w.rebalance_message = message
+            w.rebalance_until = time.time() + float(body.get("seconds", 5))
+            return self.send_json(200, {"ok": True})
+        if action == "lags":
+            # Any of {"restart", "config", "fresh_status", "startup"} in seconds (0 for none); answers all.
+            names = {"restart": "restart_lag", "config": "config_lag", "fresh_status": "fresh_status_delay", "startup": "startup_delay"}
+            unknown = set(body) - set(names)
+            if unknown:
+                raise ConnectError(400, f"unknown lag(s) {sorted(unknown)}: use {', '.join(names)}")
+            for key, attr in names.items():
+                if key in body:
+                    value = float(body[key])
+                    if value < 0:
+                        raise ConnectError(400, f"{key} must be >= 0")
+                    setattr(w, attr, value)
+            return self.send_json(200, {key: getattr(w, attr) for key, attr in names.items()})
+        if action == "connect-version":
+            version = str(body.get("version", ""))
+            if version not in CONNECT_VERSIONS:
+                raise ConnectError(400, f"version must be one of {', '.join(CONNECT_VERSIONS)}")
+            w.connect_version = version
+            return self.send_json(200, {"version": version})
         if action == "hang":
             w.hang_until = time.time() + float(body.get("seconds", 5))
             return self.send_json(200, {"ok": True})
@@ -1038,80 +1314,108 @@ class Handler(BaseHTTPRequestHandler):
             w.rate_limit_retry_after = str(body.get("retry_after", 1))
             return self.send_json(200, {"ok": True})
         if action == "reset-faults":
-            w.conflict_until = w.hang_until = 0.0
+            # Ends conflict, rebalance, hang and rate-limit; lags and version stay as set.
+            w.conflict_until = w.hang_until = w.rebalance_until = 0.0
             w.rate_limited = 0
             return self.send_json(200, {"ok": True})
-        raise ConnectError(404, f"unknown stand-in control '{action}': fail-task, conflict, hang, rate-limit, reset-faults")
+        raise ConnectError(404, f"unknown stand-in control '{action}': fail-task, conflict, rebalance, hang, rate-limit, "
+                                "lags, connect-version, reset-faults")
 
-    # -- the Kafka Connect REST API
+    # -- the Kafka Connect REST API (rest/resources/ConnectorsResource.java, ConnectorPluginsResource.java)
     def do_root(self, query, cloud):
-        self.send_json(200, {"version": STANDIN_VERSION, "commit": "kafka-connect-standin", "kafka_cluster_id": "standin"})
+        version = STANDIN_VERSION if self.worker.connect_version == "3.7" else self.worker.connect_version + ".0-standin"
+        self.send_json(200, {"version": version, "commit": "kafka-connect-standin", "kafka_cluster_id": "standin"})
 
     def do_list(self, query, cloud):
         with self.worker.lock:
             conns = dict(self.worker.connectors)
         expand = query.get("expand")
-        if expand == "status":
-            return self.send_json(200, {n: {"status": c.status()} for n, c in conns.items()})
-        if expand == "info":
-            return self.send_json(200, {n: {"info": self.worker.info(c)} for n, c in conns.items()})
+        if expand in ("status", "info"):
+            out = {}
+            for n, c in conns.items():
+                try:
+                    out[n] = {"status": c.status()} if expand == "status" else {"info": self.worker.info(c)}
+                except ConnectError:
+                    pass  # ConnectorsResource.listConnectors leaves out a connector whose lookup is a NotFoundException
+            return self.send_json(200, out)
         self.send_json(200, sorted(conns))
 
     def do_create(self, query, cloud):
         body = self.body() or {}
-        name, config = body.get("name"), body.get("config")
+        name, config = (body.get("name") or "").strip(), body.get("config")
         if not name or config is None:
             raise ConnectError(400, "Connector name and config are required")
-        if name in self.worker.connectors:
-            raise ConnectError(409, f"Connector {name} already exists")
-        _, info = self.worker.put_config(name, config)
+        _, info = self.worker.put_config(name, config, allow_replace=False)
         self.send_json(201, info, [("Location", f"/connectors/{urllib.parse.quote(name)}")])
 
     def do_info(self, name, query, cloud):
-        self.send_json(200, self.worker.info(self.worker.get(name)))
+        self.send_json(200, self.cloud_view(self.worker.info(self.worker.get(name)), cloud))
 
     def do_delete(self, name, query, cloud):
         self.worker.delete(name)
         self.send_json(204, None)
 
     def do_get_config(self, name, query, cloud):
-        self.send_json(200, self.worker.get(name).config)
+        config = dict(self.worker.get(name).config)
+        if cloud:
+            config = self.cloud_config(config)
+        self.send_json(200, config)
+
+    def cloud_config(self, config):
+        """Confluent Cloud's GET config (connect/v1 getConnectv1ConnectorConfig): the common Cloud
+        configs are always there, and password-type values are masked."""
+        out = {"cloud.environment": "prod", "cloud.provider": "aws",
+               "kafka.endpoint": "SASL_SSL://pkc-standin.us-east-1.aws.confluent.cloud:9092", "kafka.region": "us-east-1"}
+        out.update(config)
+        return {k: CLOUD_MASK if k in PASSWORD_CONFIGS and v else v for k, v in out.items()}
+
+    def cloud_view(self, info, cloud):
+        if cloud:
+            info = dict(info, config=self.cloud_config(info["config"]))
+        return info
 
     def do_put_config(self, name, query, cloud):
         created, info = self.worker.put_config(name, self.body() or {})
-        self.send_json(201 if created else 200, info)
+        headers = [("Location", f"/connectors/{urllib.parse.quote(name)}")] if created else []
+        self.send_json(201 if created else 200, info, headers)
 
     def do_status(self, name, query, cloud):
-        self.send_json(200, self.worker.get(name).status())
+        self.send_json(200, self.worker.get(name, "No status found for connector {name}").status())
 
     def do_tasks(self, name, query, cloud):
         c = self.worker.get(name)
         self.send_json(200, [{"id": {"connector": name, "task": t.id}, "config": dict(c.config, **{"task.class": c.connector_class + "Task"})} for t in c.tasks])
 
     def do_task_status(self, name, task_id, query, cloud):
-        c = self.worker.get(name)
+        # AbstractHerder.taskStatus: "No status found for task " + ConnectorTaskId ("<connector>-<task>")
+        c = self.worker.get(name, "No status found for task {name}-" + str(int(task_id)))
         t = next((t for t in c.tasks if t.id == int(task_id)), None)
-        if t is None:
-            raise ConnectError(404, f"No status found for task {name}-{task_id}")
+        if t is None or time.time() < c.status_visible_at:
+            raise ConnectError(404, f"No status found for task {name}-{int(task_id)}")
         self.send_json(200, t.status())
 
     def do_task_restart(self, name, task_id, query, cloud):
-        c = self.worker.get(name)
+        c = self.worker.get(name, "Unknown connector: {name}")
         t = next((t for t in c.tasks if t.id == int(task_id)), None)
         if t is None:
-            raise ConnectError(404, f"Task {name}-{task_id} not found")
+            raise ConnectError(404, f"Unknown task: {name}-{int(task_id)}")  # DistributedHerder.restartTask
         t.stop()
         t.start()
         self.send_json(204, None)
 
     def do_restart(self, name, query, cloud):
-        c = self.worker.get(name)
+        c = self.worker.get(name, "Unknown connector: {name}")
         include_tasks = query.get("includeTasks", "false").lower() == "true"
         only_failed = query.get("onlyFailed", "false").lower() == "true"
-        snapshot = c.restart(include_tasks, only_failed)
         if not include_tasks and not only_failed:
-            return self.send_json(204, None)  # the legacy form: connector only, no body
-        self.send_json(202, snapshot)
+            # RestartRequest.forceRestartConnectorOnly: the legacy form restarts the connector
+            # before answering (DistributedHerder.restartConnector), 204 with no body.
+            if time.time() >= c.status_visible_at:
+                c.restart(False, False, lag=0.0)
+            return self.send_json(204, None)
+        # KIP-745: the restart request is only recorded; the 202 shows the plan (RESTARTING) while
+        # GET status shows the old state until the restart really happens, restart_lag later.
+        self.send_json(202, c.restart(include_tasks, only_failed, lag=self.worker.restart_lag))
 
     def do_pause(self, name, query, cloud):
         self.worker.pause(name)
@@ -1125,7 +1429,8 @@ class Handler(BaseHTTPRequestHandler):
         if cloud:
             raise ConnectError(404, "HTTP 404 Not Found")
         self.worker.stop(name)
-        self.send_json(202, None)
+        # ConnectorsResource.stopConnector returns void: JAX-RS answers 204 No Content.
+        self.send_json(204, None)
 
     def do_get_offsets(self, name, query, cloud):
         c = self.worker.get(name)
@@ -1137,35 +1442,42 @@ class Handler(BaseHTTPRequestHandler):
 
     def require_stopped(self, c):
         if c.target_state != "STOPPED" or c.state != "STOPPED":
-            raise ConnectError(400, "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the "
-                                    f"specified connector by issuing a 'PUT' request to the '/connectors/{c.name}/stop' endpoint")
+            # distributed/DistributedHerder.java modifyConnectorOffsetsChecks
+            raise ConnectError(400, "Connectors must be in the STOPPED state before their offsets can be modified. This can be done "
+                                    f"for the specified connector by issuing a 'PUT' request to the '/connectors/{c.name}/stop' endpoint")
 
     def do_alter_offsets(self, name, query, cloud):
-        c = self.worker.get(name)
-        self.require_stopped(c)
         body = self.body() or {}
         if not isinstance(body.get("offsets"), list) or not body["offsets"]:
-            raise ConnectError(400, "The offsets to be altered must be non-empty")
+            # ConnectorsResource.alterConnectorOffsets: checked before the connector is looked up
+            raise ConnectError(400, "Partitions / offsets need to be provided for an alter offsets request")
+        c = self.worker.get(name)
+        self.require_stopped(c)
         c.alter_offsets(body["offsets"])
-        self.send_json(200, {"message": "The offsets for this connector have been altered successfully"})
+        self.send_json(200, {"message": OFFSETS_ALTERED})
 
     def do_reset_offsets(self, name, query, cloud):
         c = self.worker.get(name)
         self.require_stopped(c)
         c.reset_offsets()
-        self.send_json(200, {"message": "The offsets for this connector have been reset successfully"})
+        self.send_json(200, {"message": OFFSETS_RESET})
 
     def do_plugins(self, query, cloud):
-        self.send_json(200, [{"class": cls, "type": t, "version": STANDIN_VERSION} for cls, t in sorted(CONNECTOR_TYPE.items())])
+        # PluginInfo: {"class", "type", "version"}
+        self.send_json(200, [{"class": cls, "type": t, "version": PLUGIN_VERSIONS[cls]} for cls, t in sorted(CONNECTOR_TYPE.items())])
 
     def do_validate(self, plugin, query, cloud):
         config = self.body() or {}
-        if plugin not in CONNECTOR_TYPE and plugin.rsplit(".", 1)[-1] not in [c.rsplit(".", 1)[-1] for c in CONNECTOR_TYPE]:
-            raise ConnectError(400, f"Failed to find any class that implements Connector and which name matches {plugin}, available connectors are: "
-                                    + ", ".join(sorted(CONNECTOR_TYPE)))
-        if config.get("connector.class") and config["connector.class"] != plugin:
-            raise ConnectError(400, f"Included connector type {config['connector.class']} does not match request type {plugin}")
-        info, _ = validate_config(plugin, config)
+
+        def normalized(n):  # ConnectorPluginsResource.normalizedPluginName
+            return n[:-len("Connector")] if n.endswith("Connector") and len(n) > len("Connector") else n
+        included = config.get("connector.class")
+        if included is not None and not normalized(included).endswith(normalized(plugin)):
+            raise ConnectError(400, f"Included connector type {included} does not match request type {plugin}")
+        if included is None:
+            # AbstractHerder.validateConnectorConfig validates the body's connector.class, not the path's
+            raise ConnectError(400, "Connector config {" + ", ".join(f"{k}={v}" for k, v in config.items()) + "} contains no connector type")
+        info, _ = validate_config(resolve_connector_class(included), config)
         self.send_json(200, info)
 
     # -- Confluent Cloud: asynchronous offsets requests
@@ -1267,6 +1579,14 @@ def main():
     parser.add_argument("--bootstrap-servers", default=os.environ.get("KAFKA_CONNECT_STANDIN_BOOTSTRAP", ""),
                         help="Kafka for connectors that do not set bootstrap.servers; or a broker.json path")
     parser.add_argument("--startup-delay", type=float, default=0.3, help="seconds a connector stays UNASSIGNED after create/restart")
+    parser.add_argument("--restart-lag", type=float, default=1.5,
+                        help="seconds GET status keeps the old state after POST restart?includeTasks/onlyFailed (0: none)")
+    parser.add_argument("--config-lag", type=float, default=1.5,
+                        help="seconds GET status keeps the old state after PUT config of an existing connector (0: none)")
+    parser.add_argument("--fresh-status-delay", type=float, default=0.75,
+                        help="seconds a new connector's GET status answers 404 'No status found' (0: none)")
+    parser.add_argument("--connect-version", choices=CONNECT_VERSIONS, default="3.7",
+                        help="REST routes of this Connect release: 3.4 has no stop/offsets, 3.5 no offsets PATCH/DELETE")
     args = parser.parse_args()
     if (args.background or args.stop) and not args.state_dir:
         parser.error("--background and --stop need --state-dir")
@@ -1279,7 +1599,7 @@ def main():
     if bootstrap.endswith(".json") and os.path.exists(bootstrap):
         with open(bootstrap) as f:
             bootstrap = json.load(f)["bootstrap_servers"]
-    worker = Worker(bootstrap, args.startup_delay)
+    worker = Worker(bootstrap, args.startup_delay, args.restart_lag, args.config_lag, args.fresh_status_delay, args.connect_version)
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     server.worker = worker

@@ -1,5 +1,5 @@
 # Test helper: arms one of the Kafka Connect STAND-IN's fault controls (POST /__standin/ACTION,
-# tests only), e.g. fail-task {"connector", "task", "after_records", "trace"}.
+# tests only), e.g. fail-task {"connector", "task", "after_records", "trace"}, or lags {"restart": 0}.
 variable "connect_url" {
   type        = string
   description = "The stand-in's base URL (output connect_url of helpers/kafka-connect-standin)."
@@ -11,10 +11,10 @@ variable "connect_url" {
 
 variable "action" {
   type        = string
-  description = "Fault control: fail-task, conflict, hang, rate-limit or reset-faults."
+  description = "Control: fail-task, conflict, rebalance, hang, rate-limit, lags, connect-version or reset-faults."
   validation {
-    condition     = contains(["fail-task", "conflict", "hang", "rate-limit", "reset-faults"], var.action)
-    error_message = "action must be one of fail-task, conflict, hang, rate-limit, reset-faults."
+    condition     = contains(["fail-task", "conflict", "rebalance", "hang", "rate-limit", "lags", "connect-version", "reset-faults"], var.action)
+    error_message = "action must be one of fail-task, conflict, rebalance, hang, rate-limit, lags, connect-version, reset-faults."
   }
 }
 
