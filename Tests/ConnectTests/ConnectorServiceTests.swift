@@ -46,6 +46,30 @@ import TerraformIO
         #expect(fake.requests[0].basicAuth?.user == "user")
     }
 
+    @Test func aRestartIsNotSentAgainWhenItMayHaveBeenServed() {
+        let fake = FakeConnect()
+        fake.queue(.timeout)
+        fake.fallback = .reply(202, FakeConnect.status("RESTARTING"), [])
+        let client = fake.client()
+        do {
+            _ = try client.send(client.endpoints.restart("c", includeTasks: false, onlyFailed: false), deadline: client.now() + 60)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("may still be applied, so it was not sent again"), "\(error)")
+        }
+        #expect(fake.requests.count == 1)
+    }
+
+    @Test func aRestartTurnedAwayByARebalanceIsSentAgain() throws {
+        let fake = FakeConnect()
+        fake.queue(409, #"{"error_code":409,"message":"Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)"}"#)
+        fake.queue(500, #"{"error_code":500,"message":"Request cannot be completed because a rebalance is expected"}"#)
+        fake.queue(204)
+        let client = fake.client()
+        let reply = try client.send(client.endpoints.restart("c", includeTasks: false, onlyFailed: false), deadline: client.now() + 60)
+        #expect(reply.status == 204 && fake.requests.count == 3)
+    }
+
     @Test func tooManyRequestsWaitsWhatTheServerAsks() throws {
         let fake = FakeConnect()
         fake.queue(429, "", headers: [("Retry-After", "4")])
@@ -118,13 +142,14 @@ import TerraformIO
         #expect(fake.requests.count == 2)
     }
 
-    @Test func stopsAtOnceOnAFailedTaskWithItsTrace() throws {
+    @Test func stopsOnAFailedTaskThatAppearsDuringTheWaitWithItsTrace() throws {
         let fake = FakeConnect()
+        fake.queue(200, FakeConnect.status("RUNNING", tasks: [(0, "RUNNING"), (1, "UNASSIGNED")]))
         fake.queue(200, FakeConnect.status("RUNNING", tasks: [(0, "RUNNING"), (1, "FAILED")], taskTrace: "org.apache.kafka.connect.errors.ConnectException: table missing\n\tat X"))
         fake.fallback = .reply(200, FakeConnect.status("RUNNING", tasks: [(0, "RUNNING"), (1, "RUNNING")]), [])
         let outcome = try fake.service().wait("c", target: "RUNNING", expectedTasks: nil, timeout: 60)
         #expect(outcome.passed == false)
-        #expect(fake.requests.count == 1)
+        #expect(fake.requests.count == 2)  // newer than the first reading: trusted at once
         #expect(outcome.result["failed_tasks"] == .int(1))
         #expect(outcome.result["failed_task_ids"] == .string("1"))
         #expect(outcome.result["trace"]?.stringValue?.hasPrefix("org.apache.kafka.connect.errors.ConnectException: table missing") == true)
@@ -134,11 +159,56 @@ import TerraformIO
 
     @Test func aFailedConnectorReportsTheConnectorTrace() throws {
         let fake = FakeConnect()
-        fake.queue(200, FakeConnect.status("FAILED", trace: "java.lang.IllegalStateException: bad url"))
-        let outcome = try fake.service().wait("c", target: "RUNNING", expectedTasks: nil, timeout: 60)
+        fake.fallback = .reply(200, FakeConnect.status("FAILED", trace: "java.lang.IllegalStateException: bad url"), [])
+        let service = fake.service()
+        let start = service.client.now()
+        let outcome = try service.wait("c", target: "RUNNING", expectedTasks: nil, timeout: 60)
+        // The same FAILED from the first reading on: trusted once it held for the settle window.
+        #expect(service.client.now() - start >= ConnectorService.defaultSettle)
+        #expect(service.client.now() - start < ConnectorService.defaultSettle + 1)
         #expect(outcome.passed == false)
         #expect(outcome.result["trace"] == .string("java.lang.IllegalStateException: bad url"))
         #expect(outcome.result["failed_checks"] == .string("connector_state,task_states"))
+    }
+
+    @Test func aStaleFailedRightAfterARestartDoesNotEndTheWait() throws {
+        // Kafka Connect: POST restart answers 202 RESTARTING, then GET status still shows the
+        // old FAILED until the restart goes through the config topic.
+        let fake = FakeConnect()
+        for _ in 0..<3 { fake.queue(200, FakeConnect.status("RUNNING", tasks: [(0, "FAILED")], taskTrace: "old failure")) }
+        fake.queue(200, FakeConnect.status("RUNNING", tasks: [(0, "RESTARTING")]))
+        fake.fallback = .reply(200, FakeConnect.status("RUNNING", tasks: [(0, "RUNNING")]), [])
+        let outcome = try fake.service().wait("c", target: "RUNNING", expectedTasks: nil, timeout: 60)
+        #expect(outcome.passed == true, "\(outcome.summary)")
+        #expect(fake.requests.count == 5)
+    }
+
+    @Test func aStaleRunningRightAfterAConfigUpdateDoesNotPass() throws {
+        // After PUT config, GET status can show the old RUNNING for a while; the failure under
+        // the new config comes after. A wait that trusted the first reading would pass.
+        let fake = FakeConnect()
+        for _ in 0..<2 { fake.queue(200, FakeConnect.status("RUNNING", tasks: [(0, "RUNNING")])) }
+        fake.fallback = .reply(200, FakeConnect.status("RUNNING", tasks: [(0, "FAILED")], taskTrace: "bad new config"), [])
+        let outcome = try fake.service().wait("c", target: "RUNNING", expectedTasks: nil, timeout: 60)
+        #expect(outcome.passed == false)
+        #expect(outcome.summary.contains("FAILED (task 0)"), "\(outcome.summary)")
+    }
+
+    @Test func settleZeroTrustsTheFirstReading() throws {
+        let fake = FakeConnect()
+        fake.fallback = .reply(200, FakeConnect.status("RUNNING", tasks: [(0, "RUNNING")]), [])
+        let outcome = try fake.service().wait("c", target: "RUNNING", expectedTasks: nil, settle: 0, timeout: 60)
+        #expect(outcome.passed == true)
+        #expect(fake.requests.count == 1)
+    }
+
+    @Test func aFreshConnectorsStatus404IsWaitedOut() throws {
+        let fake = FakeConnect()
+        for _ in 0..<3 { fake.queue(404, #"{"error_code":404,"message":"No status found for connector c"}"#) }
+        fake.fallback = .reply(200, FakeConnect.status("RUNNING", tasks: [(0, "RUNNING")]), [])
+        let outcome = try fake.service().wait("c", target: "RUNNING", expectedTasks: nil, timeout: 60)
+        #expect(outcome.passed == true)
+        #expect(fake.requests.count == 4)  // newer than the 404s: trusted at once
     }
 
     @Test func timesOutAsAFailedCheckNotAnError() throws {
@@ -227,6 +297,51 @@ import TerraformIO
             #expect(error.partialResult?["action"] == .string("rejected"))
         }
         #expect(fake.requests.count == 1)  // nothing was written
+    }
+
+    @Test func anUnknownConnectorClassIsFinalAndNamed() {
+        let fake = FakeConnect()
+        fake.fallback = .reply(500, #"{"error_code":500,"message":"Failed to find any class that implements Connector and which name matches com.example.Nope, available connectors are: PluginDesc{klass=class org.apache.kafka.connect.file.FileStreamSinkConnector, name='org.apache.kafka.connect.file.FileStreamSinkConnector', version='3.7.0', encodedVersion=3.7.0, type=sink, typeName='sink', location='classpath'}"}"#, [])
+        do {
+            _ = try fake.service().apply("c", config: [("connector.class", "com.example.Nope")], validate: true, timeout: 60)
+            Issue.record("expected an error")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("has no connector class 'com.example.Nope'"), "\(text)")
+            #expect(text.contains("install the plugin") && !text.contains("PluginDesc"), "\(text)")
+        }
+        #expect(fake.requests.count == 1)  // no retries until the timeout
+    }
+
+    @Test func anOlderConnectWithoutTheRouteSaysWhichVersionItNeeds() {
+        let fake = FakeConnect()
+        fake.queue(404, #"{"error_code":404,"message":"HTTP 404 Not Found"}"#)
+        do {
+            _ = try fake.service().changeState("c", action: "stop", timeout: 30)
+            Issue.record("expected an error")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("has no PUT /connectors/{name}/stop") && text.contains("needs Apache Kafka Connect 3.5 or later"), "\(text)")
+            #expect(!text.contains("not found: "), "\(text)")
+        }
+        let alter = FakeConnect()
+        alter.queue(200, FakeConnect.status("STOPPED"))
+        alter.queue(405, #"{"error_code":405,"message":"HTTP 405 Method Not Allowed"}"#)
+        do {
+            _ = try alter.service().offsets("c", action: "reset", offsets: nil, timeout: 30)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("DELETE /connectors/{name}/offsets") && "\(error)".contains("3.6 or later"), "\(error)")
+        }
+    }
+
+    @Test func cloudsServerAddedKeysAreNotChanges() {
+        let current = ["connector.class": "PostgresSink", "topics": "a", "name": "c", "connection.password": "****************",
+                       "cloud.environment": "prod", "cloud.provider": "aws", "kafka.endpoint": "SASL_SSL://pkc-1.aws.confluent.cloud:9092", "kafka.region": "us-west-2"]
+        let desired = [("connector.class", "PostgresSink"), ("topics", "a"), ("connection.password", "pw")]
+        #expect(ConnectorService.changedKeys(desired: desired, current: current, serverAdded: ConnectorService.cloudServerKeys).isEmpty)
+        // Self-managed Connect echoes exactly what was sent: an unknown key there is one to remove.
+        #expect(ConnectorService.changedKeys(desired: desired, current: current) == ["cloud.environment", "cloud.provider", "kafka.endpoint", "kafka.region"])
     }
 
     @Test func maskedSecretsCountAsEqual() {

@@ -11,6 +11,21 @@ import Testing
         #expect(policy.decide(attempt: 0, outcome: .status(status, headers: [:]), now: now, random: 1) == .retry(afterSeconds: 0.2))
     }
 
+    @Test(arguments: [
+        "Request cannot be completed because a rebalance is expected",
+        "Request timed out",
+    ])
+    func connectsTransient500sBackOff(message: String) {
+        #expect(policy.decide(attempt: 0, outcome: .status(500, headers: [:], message: message), now: now, random: 0) == .retry(afterSeconds: 0.1))
+    }
+
+    @Test func aConnectExceptionAnswered500IsFinal() {
+        // Plugins.java, for a class no worker has: validate and PUT config answer this 500.
+        let unknownClass = "Failed to find any class that implements Connector and which name matches com.example.Nope, available connectors are: PluginDesc{klass=class org.apache.kafka.connect.file.FileStreamSinkConnector}"
+        #expect(policy.decide(attempt: 0, outcome: .status(500, headers: [:], message: unknownClass), now: now, random: 0) == .giveUp)
+        #expect(policy.decide(attempt: 0, outcome: .status(500, headers: [:], message: "Connector configuration is invalid"), now: now, random: 0) == .giveUp)
+    }
+
     @Test(arguments: [200, 201, 204, 400, 401, 403, 404, 405, 422])
     func definiteAnswersAreNotRetried(status: Int) {
         #expect(policy.decide(attempt: 0, outcome: .status(status, headers: [:]), now: now, random: 0.5) == .giveUp)

@@ -225,6 +225,8 @@ run badcfg3 "$BIN" connector apply "${C[@]}" --name bad-sink --validate false --
 [ $rc = 1 ] && grep -q "HTTP 400" "$WORK/badcfg3.err" && grep -q "connection.url" "$WORK/badcfg3.err" && pass "without validation, Connect's 400 body is shown" || fail "400 body" "rc=$rc $(cat "$WORK/badcfg3.err")"
 run badclass "$BIN" connector apply "${C[@]}" --name bad-class --config connector.class=com.example.Nope
 [ $rc = 1 ] && grep -q "Failed to find any class" "$WORK/badclass.err" && pass "unknown connector class is reported" || fail "unknown class" "rc=$rc $(cat "$WORK/badclass.err")"
+[ $rc = 1 ] && grep -q "has no connector class 'com.example.Nope'" "$WORK/badclass.err" && ! grep -q "retrying" "$WORK/badclass.err" \
+  && ! grep -q "PluginDesc" "$WORK/badclass.err" && pass "unknown class (Connect's 500) is final: one line naming it, no retries" || fail "unknown class is final" "$(cat "$WORK/badclass.err")"
 run noclass "$BIN" connector apply "${C[@]}" --name x --config topics=a
 [ $rc = 1 ] && grep -q "no connector.class" "$WORK/noclass.err" && pass "config without connector.class" || fail "no class" "$(cat "$WORK/noclass.err")"
 run badurl "$BIN" connector status --connect-url connect:8083 --name x
@@ -239,6 +241,34 @@ run hang "$BIN" connector status "${C[@]}" --name pg-sink --timeout 3s --request
 [ $rc = 1 ] && grep -q "Timeout" "$WORK/hang.err" && pass "a Connect that stops answering: bounded by the timeout" || fail "hang" "rc=$rc $(cat "$WORK/hang.err")"
 control reset-faults '{}'
 sleep 0.5
+
+echo "status that lags behind a config change; older Connect [${SECONDS}s]"
+# The stand-in keeps showing the old RUNNING for 1.5 s after PUT config (as Connect does while
+# the change goes through the config topic): wait must see the failure under the new config.
+run lag1 "$BIN" connector apply "${C[@]}" --name lag-sink --config connector.class=$JDBC_SINK --config topics=orders \
+  --config "connection.url=$PG_URL" --config auto.create=true --config table.name.format=orders_lag
+run lag2 "$BIN" connector wait "${C[@]}" --name lag-sink --timeout 30s
+[ $rc = 0 ] && pass "lag-sink RUNNING" || fail "lag-sink RUNNING" "$(cat "$WORK/lag1.err" "$WORK/lag2.err")"
+run lag3 "$BIN" connector apply "${C[@]}" --name lag-sink --config connector.class=$JDBC_SINK --config topics=orders \
+  --config "connection.url=jdbc:postgresql://127.0.0.1:1/postgres" --config auto.create=true --config table.name.format=orders_lag
+run lag4 "$BIN" connector wait "${C[@]}" --name lag-sink --timeout 30s --result-file "$WORK/lag4.json"
+[ $rc = 2 ] && grep -q "FAILED" "$WORK/lag4.err" && pass "after a config update, wait sees the new failure, not the stale RUNNING" \
+  || fail "stale RUNNING after a config update" "rc=$rc $(cat "$WORK/lag3.err" "$WORK/lag4.err")"
+run lag5 "$BIN" connector delete "${C[@]}" --name lag-sink
+control connect-version '{"version": "3.4"}'
+run old34 "$BIN" connector stop "${C[@]}" --name pg-sink
+control connect-version '{"version": "3.7"}'
+grep -q "needs Apache Kafka Connect 3.5 or later" "$WORK/old34.err" && pass "Connect 3.4: stop says it needs 3.5" || fail "stop on 3.4" "$(cat "$WORK/old34.err")"
+run old1 "$BIN" connector apply "${C[@]}" --name old-sink --config connector.class=$JDBC_SINK --config topics=orders \
+  --config "connection.url=$PG_URL" --config auto.create=true --config table.name.format=orders_old
+run old1w "$BIN" connector wait "${C[@]}" --name old-sink --timeout 30s
+run old2 "$BIN" connector stop "${C[@]}" --name old-sink
+run old3 "$BIN" connector wait "${C[@]}" --name old-sink --target-state STOPPED --timeout 30s
+control connect-version '{"version": "3.5"}'
+run old35 "$BIN" connector offsets "${C[@]}" --name old-sink --action reset
+control connect-version '{"version": "3.7"}'
+run old4 "$BIN" connector delete "${C[@]}" --name old-sink
+grep -q "needs Apache Kafka Connect 3.6 or later" "$WORK/old35.err" && pass "Connect 3.5: offsets reset says it needs 3.6" || fail "reset on 3.5" "rc=$rc $(cat "$WORK/old35.err")"
 
 echo "credentials [${SECONDS}s]"
 S=(--connect-url "$SECURE_URL" --name secure-src)
@@ -307,6 +337,11 @@ run capply "$BIN" connector apply "${CL[@]}" --name cloud-sink --config connecto
   --config auto.create=true --config table.name.format=orders_cloud --result-file "$WORK/capply.json"
 run cwait "$BIN" connector wait "${CL[@]}" --name cloud-sink --timeout 30s
 [ "$(jget "$WORK/capply.json" action)" = created ] && [ $rc = 0 ] && pass "cloud apply + wait RUNNING" || fail "cloud apply/wait" "$(cat "$WORK/capply.err" "$WORK/cwait.err")"
+# Cloud's GET config adds cloud.environment, cloud.provider, kafka.endpoint, kafka.region and
+# masks secrets: applying the same config again must not PUT (and restart) it.
+run capply2 "$BIN" connector apply "${CL[@]}" --name cloud-sink --config connector.class=$JDBC_SINK --config topics=orders --config "connection.url=$PG_URL" \
+  --config auto.create=true --config table.name.format=orders_cloud --result-file "$WORK/capply2.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/capply2.json" action)" = unchanged ] && pass "cloud: the same config applied again is unchanged" || fail "cloud re-apply" "rc=$rc $(cat "$WORK/capply2.err") $(cat "$WORK/capply2.json")"
 cloud_count() { [ "$(sql 'SELECT count(*) FROM orders_cloud')" = "$1" ]; }
 poll_until 40 cloud_count 200 || fail "cloud sink delivered" "$(sql 'SELECT count(*) FROM orders_cloud')"
 run cpause "$BIN" connector pause "${CL[@]}" --name cloud-sink

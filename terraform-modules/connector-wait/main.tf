@@ -46,7 +46,7 @@ resource "terraform_data" "wait" {
     command = <<-EOT
       set -eu
       mkdir -p "$RESULT_DIR"
-      set -- --api "$API" --name "$NAME" --target-state "$TARGET_STATE" --timeout "$TIMEOUT" --result-file "$WAIT_FILE"
+      set -- --api "$API" --name "$NAME" --target-state "$TARGET_STATE" --timeout "$TIMEOUT" --settle "$SETTLE" --result-file "$WAIT_FILE"
       if [ -n "$CONNECT_URL" ]; then set -- "$@" --connect-url "$CONNECT_URL"; fi
       if [ -n "$CC_ENVIRONMENT" ]; then set -- "$@" --environment "$CC_ENVIRONMENT" --cluster "$CC_CLUSTER"; fi
       if [ -n "$EXPECTED_TASKS" ]; then set -- "$@" --expected-tasks "$EXPECTED_TASKS"; fi
@@ -61,6 +61,7 @@ resource "terraform_data" "wait" {
       NAME           = var.name
       TARGET_STATE   = var.target_state
       TIMEOUT        = var.timeout
+      SETTLE         = var.settle
       EXPECTED_TASKS = var.expected_tasks == null ? "" : tostring(var.expected_tasks)
       RESULT_DIR     = local.result_dir
       WAIT_FILE      = local.wait_file

@@ -77,6 +77,16 @@ variable "timeout" {
   }
 }
 
+variable "settle" {
+  type        = string
+  description = "How long a status unchanged since the wait began must hold before it counts (Connect's status lags behind restarts and config changes); 0s trusts the first reading."
+  default     = "3s"
+  validation {
+    condition     = can(regex("^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$", var.settle))
+    error_message = "settle must be a duration such as 0s, 500ms or 3s."
+  }
+}
+
 variable "triggers" {
   type        = map(string)
   description = "Values that make the wait run again when they change, e.g. { id = confluent_connector.sink.id, config = sha256(jsonencode(...)) }."

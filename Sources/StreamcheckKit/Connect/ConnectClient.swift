@@ -93,6 +93,36 @@ public struct ConnectReply: Sendable {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? "HTTP \(status) with an empty body" : String(trimmed.prefix(300))
     }
+
+    /// The error message on one line and short: Connect's unknown-class answer lists every
+    /// installed plugin after "available connectors are:", which helps nobody in a CI log.
+    public var shortErrorMessage: String {
+        // Connect's 400 for an invalid config lists one error per line: keep them, on one line.
+        var message = errorMessage.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        if let cut = message.range(of: ", available connectors are:") { message = String(message[..<cut.lowerBound]) }
+        return message.count > 600 ? String(message.prefix(600)) + "…" : message
+    }
+
+    /// Whether Jersey, not Connect, answered: the route does not exist on this worker (an older
+    /// Connect), as opposed to a connector that does not exist ("Connector x not found").
+    public var isUnknownRoute: Bool {
+        status == 405 || (status == 404 && errorMessage == "HTTP 404 Not Found")
+    }
+}
+
+extension ConnectClient {
+    /// Whether an attempt that failed may still have been carried out by Connect: no answer in
+    /// time, a proxy's 502-504, or the herder's own "Request timed out". A refused connection,
+    /// a 409 (rebalance), a 429 and the rebalance 500 were turned away before anything ran.
+    static func mayHaveBeenServed(_ outcome: AttemptOutcome) -> Bool {
+        switch outcome {
+        case .connectionRefused, .transportFailure: return false
+        case .timedOut: return true
+        case let .status(code, _, message):
+            if code == 409 || code == 429 || code < 500 { return false }
+            return !message.localizedCaseInsensitiveContains("rebalance is expected")
+        }
+    }
 }
 
 /// Talks to one Connect API. Every request retries what the `RetryPolicy` says is transient
@@ -100,6 +130,11 @@ public struct ConnectReply: Sendable {
 /// Transport, clock, sleep and randomness are injectable so unit tests run in virtual time.
 public final class ConnectClient: Sendable {
     public typealias Transport = @Sendable (HTTPRequest) throws -> HTTPResponse
+
+    /// Connect's own request timeout is 90 s (RestServer's DEFAULT_REST_REQUEST_TIMEOUT_MS),
+    /// and PUT config runs the connector's validation, which may contact a database: a request
+    /// gets a little longer than Connect itself takes before saying "Request timed out".
+    public static let defaultRequestTimeout: Double = 95
 
     public let endpoints: ConnectEndpoints
     let auth: ConnectAuth
@@ -112,7 +147,7 @@ public final class ConnectClient: Sendable {
     let log: @Sendable (String) -> Void
 
     public init(
-        flavour: ConnectFlavour, auth: ConnectAuth, requestTimeout: Double = 10, policy: RetryPolicy = RetryPolicy(),
+        flavour: ConnectFlavour, auth: ConnectAuth, requestTimeout: Double = ConnectClient.defaultRequestTimeout, policy: RetryPolicy = RetryPolicy(),
         transport: @escaping Transport = { try HTTPClient.perform($0) },
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         sleep: @escaping @Sendable (Double) -> Void = { if $0 > 0 { Thread.sleep(forTimeInterval: $0) } },
@@ -163,13 +198,17 @@ public final class ConnectClient: Sendable {
                 let answer = ConnectReply(status: response.status, headers: headers, text: response.bodyText)
                 if answer.isSuccess { return answer }
                 reply = answer
-                outcome = .status(answer.status, headers: headers)
-                problem = "HTTP \(answer.status): \(answer.errorMessage)"
+                outcome = .status(answer.status, headers: headers, message: answer.errorMessage)
+                problem = "HTTP \(answer.status): \(answer.shortErrorMessage)"
             } catch let error as HTTPTransportError {
                 outcome = error.isConnectionRefused ? .connectionRefused : error.isTimeout ? .timedOut : .transportFailure
                 problem = error.reason
             }
             let where_ = "\(call.method) \(HTTPClient.redact(call.url))"
+            if !call.idempotent && Self.mayHaveBeenServed(outcome) {
+                // Sending it again could act twice (a second restart, a second offsets request).
+                throw StreamcheckError("Kafka Connect at \(where_) gave no definite answer (\(problem)); the request may still be applied, so it was not sent again: check the connector's status before retrying")
+            }
             guard case let .retry(delay) = policy.decide(attempt: attempt, outcome: outcome, now: clock(), random: random()) else {
                 // A definite answer (400, 401, 404, ...) is the caller's to interpret.
                 if let reply { return reply }

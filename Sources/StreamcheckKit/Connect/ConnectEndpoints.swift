@@ -18,13 +18,23 @@ public enum ConnectFlavour: Sendable, Equatable {
     public var isCloud: Bool { if case .confluentCloud = self { return true }; return false }
 }
 
-/// One HTTP call of the Connect API: the verb and the full URL.
+/// One HTTP call of the Connect API: the verb and the full URL, whether sending it twice is
+/// harmless, and the oldest Apache Kafka Connect that has the route.
 public struct ConnectCall: Sendable, Equatable {
     public let method: String
     public let url: String
-    public init(_ method: String, _ url: String) {
+    /// False for a call that acts each time it is served (a restart, a Cloud offsets request):
+    /// one that may have been served (no answer in time, a 5xx) is not sent again.
+    public let idempotent: Bool
+    /// "3.5" for stop and GET offsets, "3.6" for altering and resetting offsets (KIP-875):
+    /// an older worker answers those routes 404 "HTTP 404 Not Found" or 405.
+    public let since: String?
+
+    public init(_ method: String, _ url: String, idempotent: Bool = true, since: String? = nil) {
         self.method = method
         self.url = url
+        self.idempotent = idempotent
+        self.since = since
     }
 }
 
@@ -74,9 +84,9 @@ public struct ConnectEndpoints: Sendable, Equatable {
     public func restart(_ name: String, includeTasks: Bool, onlyFailed: Bool) -> ConnectCall {
         switch flavour {
         case .selfManaged:
-            return ConnectCall("POST", connector(name) + "/restart?includeTasks=\(includeTasks)&onlyFailed=\(onlyFailed)")
+            return ConnectCall("POST", connector(name) + "/restart?includeTasks=\(includeTasks)&onlyFailed=\(onlyFailed)", idempotent: false)
         case .confluentCloud:
-            return ConnectCall("POST", connector(name) + "/restart")
+            return ConnectCall("POST", connector(name) + "/restart", idempotent: false)
         }
     }
 
@@ -84,15 +94,17 @@ public struct ConnectEndpoints: Sendable, Equatable {
     public func resume(_ name: String) -> ConnectCall { ConnectCall("PUT", connector(name) + "/resume") }
     /// KIP-875's STOPPED state; self-managed only (Connect 3.5+).
     public func stop(_ name: String) -> ConnectCall? {
-        flavour.isCloud ? nil : ConnectCall("PUT", connector(name) + "/stop")
+        flavour.isCloud ? nil : ConnectCall("PUT", connector(name) + "/stop", since: "3.5")
     }
 
-    public func offsets(_ name: String) -> ConnectCall { ConnectCall("GET", connector(name) + "/offsets") }
+    public func offsets(_ name: String) -> ConnectCall {
+        ConnectCall("GET", connector(name) + "/offsets", since: flavour.isCloud ? nil : "3.5")
+    }
     /// Self-managed KIP-875: PATCH alters, DELETE resets; the connector must be STOPPED.
-    public func alterOffsets(_ name: String) -> ConnectCall { ConnectCall("PATCH", connector(name) + "/offsets") }
-    public func resetOffsets(_ name: String) -> ConnectCall { ConnectCall("DELETE", connector(name) + "/offsets") }
+    public func alterOffsets(_ name: String) -> ConnectCall { ConnectCall("PATCH", connector(name) + "/offsets", since: "3.6") }
+    public func resetOffsets(_ name: String) -> ConnectCall { ConnectCall("DELETE", connector(name) + "/offsets", since: "3.6") }
     /// Cloud: an asynchronous request {"type": "PATCH"|"DELETE", "offsets": [...]} and its status.
-    public func offsetsRequest(_ name: String) -> ConnectCall { ConnectCall("POST", connector(name) + "/offsets/request") }
+    public func offsetsRequest(_ name: String) -> ConnectCall { ConnectCall("POST", connector(name) + "/offsets/request", idempotent: false) }
     public func offsetsRequestStatus(_ name: String) -> ConnectCall { ConnectCall("GET", connector(name) + "/offsets/request/status") }
 
     public func validate(connectorClass: String) -> ConnectCall {

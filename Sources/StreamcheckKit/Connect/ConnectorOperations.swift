@@ -19,7 +19,7 @@ extension Operations {
             ParameterSpec("environment", .string, help: "Confluent Cloud environment id (env-...); confluent-cloud only."),
             ParameterSpec("cluster", .string, help: "Confluent Cloud Kafka cluster id (lkc-...); confluent-cloud only."),
             ParameterSpec("timeout", .duration(0.1...86_400), help: "Bound on the whole operation, retries included (default \(timeoutDefault))."),
-            ParameterSpec("request_timeout", .duration(0.1...600), help: "Bound on each HTTP request (default 10s)."),
+            ParameterSpec("request_timeout", .duration(0.1...600), help: "Bound on each HTTP request (default 95s: Kafka Connect's own request timeout is 90s, and PUT config runs the connector's validation). The operation's timeout bounds the whole."),
         ]
     }
 
@@ -45,7 +45,7 @@ extension Operations {
             flavour = .selfManaged(baseURL: url)
         }
         let auth = try ConnectAuth.fromEnvironment(environment, flavour: flavour)
-        return ConnectorService(client: ConnectClient(flavour: flavour, auth: auth, requestTimeout: try p.duration("request_timeout") ?? 10))
+        return ConnectorService(client: ConnectClient(flavour: flavour, auth: auth, requestTimeout: try p.duration("request_timeout") ?? ConnectClient.defaultRequestTimeout))
     }
 
     /// `${env:NAME}` in a config value is replaced by that environment variable, so secrets
@@ -123,14 +123,16 @@ extension Operations {
 
     public static let connectorWait = OperationDefinition(
         words: ["connector", "wait"],
-        summary: "Wait until a connector and all its tasks reach a state (RUNNING by default); stops at once on FAILED with the trace.",
+        summary: "Wait until a connector and all its tasks reach a state (RUNNING by default); stops on FAILED with the trace. A reading counts once it is newer than the wait's first one, or has held for the settle window: Connect's status lags behind restarts and config changes.",
         parameters: connectTargetParameters(timeoutDefault: "120s") + [
             ParameterSpec("target_state", .choice(["RUNNING", "PAUSED", "STOPPED"]), help: "The state to wait for (default RUNNING)."),
             ParameterSpec("expected_tasks", .integer(0...10_000), help: "How many tasks must be in the target state (default: all, at least one for RUNNING)."),
+            ParameterSpec("settle", .duration(0...600), help: "How long a status unchanged since the wait began must hold before it counts (default 3s; 0s trusts the first reading). Right after a restart or a config update Connect can still report the old FAILED or RUNNING."),
         ]
     ) { p in
         try connectorService(p).wait(try p.requiredString("name"), target: p.string("target_state") ?? "RUNNING",
-                                     expectedTasks: try p.int("expected_tasks"), timeout: try p.duration("timeout") ?? 120)
+                                     expectedTasks: try p.int("expected_tasks"), settle: try p.duration("settle") ?? ConnectorService.defaultSettle,
+                                     timeout: try p.duration("timeout") ?? 120)
     }
 
     public static let connectorRestart = OperationDefinition(

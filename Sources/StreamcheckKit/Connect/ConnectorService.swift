@@ -16,7 +16,10 @@ public struct ConnectorService: Sendable {
     var place: String { "Kafka Connect at \(HTTPClient.redact(endpoints.root))" }
 
     /// Turns a definite non-success answer into one actionable line.
-    func failure(_ reply: ConnectReply, name: String, doing: String) -> StreamcheckError {
+    func failure(_ reply: ConnectReply, name: String, doing: String, call: ConnectCall? = nil) -> StreamcheckError {
+        if reply.isUnknownRoute, let call, let since = call.since {
+            return StreamcheckError("\(place) has no \(call.method) \(Self.route(of: call)) (HTTP \(reply.status): \(reply.shortErrorMessage)) while \(doing) connector '\(name)': that needs Apache Kafka Connect \(since) or later; upgrade the workers, or do without it")
+        }
         switch reply.status {
         case 401, 403:
             let vars = endpoints.flavour.isCloud
@@ -26,8 +29,22 @@ public struct ConnectorService: Sendable {
         case 404:
             return StreamcheckError("connector '\(name)' not found: \(place) answered HTTP 404 (\(reply.errorMessage)); check the name, or create it with `streamcheck connector apply`")
         default:
-            return StreamcheckError("\(place) answered HTTP \(reply.status) while \(doing) connector '\(name)': \(reply.errorMessage)")
+            return StreamcheckError("\(place) answered HTTP \(reply.status) while \(doing) connector '\(name)': \(reply.shortErrorMessage)")
         }
+    }
+
+    /// The route's path after the connector's name (for messages): "/stop", "/offsets".
+    static func route(of call: ConnectCall) -> String {
+        guard let range = call.url.range(of: "/connectors/") else { return call.url }
+        let rest = call.url[range.upperBound...]
+        guard let slash = rest.firstIndex(of: "/") else { return "/connectors/{name}" }
+        return "/connectors/{name}" + String(rest[slash...].prefix { $0 != "?" })
+    }
+
+    /// Connect's answer to a connector class no worker has installed (Plugins.java): 500, final.
+    func unknownClassError(_ reply: ConnectReply, name: String, connectorClass: String) -> StreamcheckError? {
+        guard reply.status == 500, reply.errorMessage.contains("Failed to find any class that implements Connector") else { return nil }
+        return StreamcheckError("\(place) has no connector class '\(connectorClass)' (HTTP 500: \(reply.shortErrorMessage)) for connector '\(name)': install the plugin on every worker, or fix connector.class")
     }
 
     func milliseconds(since start: Double) -> Int64 { Int64(((client.now() - start) * 1000).rounded()) }
@@ -70,8 +87,9 @@ public struct ConnectorService: Sendable {
         if validate {
             let reply = try client.send(endpoints.validate(connectorClass: connectorClass), body: body, deadline: deadline)
             guard reply.isSuccess else {
+                if let error = unknownClassError(reply, name: name, connectorClass: connectorClass) { throw error }
                 if reply.status == 400 || reply.status == 422 {
-                    throw StreamcheckError("\(place) rejected the config of connector '\(name)' (HTTP \(reply.status)): \(reply.errorMessage)")
+                    throw StreamcheckError("\(place) rejected the config of connector '\(name)' (HTTP \(reply.status)): \(reply.shortErrorMessage)")
                 }
                 throw failure(reply, name: name, doing: "validating the config of")
             }
@@ -91,7 +109,7 @@ public struct ConnectorService: Sendable {
         var changed: [String] = desired.map(\.0).filter { $0 != "name" }
         if current.isSuccess {
             let existing = Dictionary((current.json?.objectValue ?? []).compactMap { k, v in v.stringValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
-            changed = Self.changedKeys(desired: desired, current: existing)
+            changed = Self.changedKeys(desired: desired, current: existing, serverAdded: endpoints.flavour.isCloud ? Self.cloudServerKeys : [])
             if changed.isEmpty {
                 return OperationOutcome(result: applyResult(name, connectorClass, action: "unchanged", changed: [], validated: validate),
                                         summary: "connector \(name) unchanged")
@@ -103,8 +121,9 @@ public struct ConnectorService: Sendable {
 
         let put = try client.send(endpoints.putConfig(name), body: body, deadline: deadline)
         guard put.isSuccess else {
+            if let error = unknownClassError(put, name: name, connectorClass: connectorClass) { throw error }
             if put.status == 400 || put.status == 422 {
-                throw StreamcheckError("\(place) rejected the config of connector '\(name)' (HTTP \(put.status)): \(put.errorMessage)")
+                throw StreamcheckError("\(place) rejected the config of connector '\(name)' (HTTP \(put.status)): \(put.shortErrorMessage)")
             }
             throw failure(put, name: name, doing: action == "created" ? "creating" : "updating")
         }
@@ -124,11 +143,16 @@ public struct ConnectorService: Sendable {
         ])
     }
 
+    /// Keys Confluent Cloud's GET config adds to every managed connector's config, though no
+    /// user sent them; they are not the user's to remove.
+    public static let cloudServerKeys: Set<String> = ["cloud.environment", "cloud.provider", "kafka.endpoint", "kafka.region"]
+
     /// Keys whose value differs, plus keys to remove. Connect echoes "name" in the config;
-    /// Confluent Cloud masks secrets as "****": a masked value cannot be compared, so it counts as equal.
-    public static func changedKeys(desired: [(String, String)], current: [String: String]) -> [String] {
+    /// Confluent Cloud masks secrets as "****": a masked value cannot be compared, so it counts
+    /// as equal; keys the server adds itself (`serverAdded`) are not removals.
+    public static func changedKeys(desired: [(String, String)], current: [String: String], serverAdded: Set<String> = []) -> [String] {
         var changed: [String] = []
-        let desiredKeys = Set(desired.map(\.0))
+        let desiredKeys = Set(desired.map(\.0)).union(serverAdded)
         for (key, value) in desired where key != "name" {
             guard let now = current[key] else { changed.append(key); continue }
             let masked = !now.isEmpty && now.allSatisfy { $0 == "*" }
@@ -157,32 +181,51 @@ public struct ConnectorService: Sendable {
 
     // MARK: wait
 
-    public func wait(_ name: String, target: String, expectedTasks: Int?, timeout: Double) throws -> OperationOutcome {
+    /// Waits until the connector reaches `target` (or FAILED, which ends the wait unless it
+    /// is the target). Connect's status lags behind the requests that change it: right after a
+    /// restart it can still show the old FAILED, after a config update the old RUNNING, and a
+    /// fresh connector's status is 404 for a while. So a reading is trusted only when it is
+    /// newer than what the wait first saw (the status changed during the wait: it went through
+    /// 404, RESTARTING, UNASSIGNED or another state), or when it has held unchanged for
+    /// `settle` seconds.
+    public func wait(_ name: String, target: String, expectedTasks: Int?, settle: Double = ConnectorService.defaultSettle, timeout: Double) throws -> OperationOutcome {
         let started = client.now()
         let deadline = started + timeout
         var attempt = 0
         var polls = 0
+        var first: String?
+        var heldSince: (signature: String, at: Double)?
+        var changedDuringWait = false
         while true {
             polls += 1
             let status = try fetchStatus(name, deadline: deadline)
             let now = client.now()
+            let signature = status?.signature ?? "absent"
+            if first == nil { first = signature }
+            if signature != heldSince?.signature { heldSince = (signature, now) }
+            if signature != first { changedDuringWait = true }
             if let status {
-                if status.isFailed && target != "FAILED" {
-                    return waitOutcome(status, target: target, expectedTasks: expectedTasks, started: started, polls: polls, timedOut: false)
-                }
-                if status.hasReached(target, expectedTasks: expectedTasks) {
+                let settled = changedDuringWait || now - heldSince!.at >= settle
+                let final = (status.isFailed && target != "FAILED") || status.hasReached(target, expectedTasks: expectedTasks)
+                if final && (settled || now >= deadline) {
                     return waitOutcome(status, target: target, expectedTasks: expectedTasks, started: started, polls: polls, timedOut: false)
                 }
                 if now >= deadline {
                     return waitOutcome(status, target: target, expectedTasks: expectedTasks, started: started, polls: polls, timedOut: true)
                 }
-            } else if now - started >= notFoundGrace || now >= deadline {
+            } else if now - started >= max(notFoundGrace, settle) || now >= deadline {
                 throw failure(ConnectReply(status: 404, text: "{\"message\":\"Connector \(name) not found\"}"), name: name, doing: "waiting on")
             }
-            client.pause(min(client.backoff(attempt: attempt), max(deadline - now, 0)))
+            var pause = min(client.backoff(attempt: attempt), max(deadline - now, 0))
+            // A reading that is waiting out the settle window is checked again when it ends.
+            if status != nil, let held = heldSince { pause = min(pause, max(0.05, held.at + settle - now)) }
+            client.pause(pause)
             attempt += 1
         }
     }
+
+    /// How long an unchanged status must hold before `wait` trusts it (see `wait`).
+    public static let defaultSettle: Double = 3
 
     func waitOutcome(_ status: ConnectorStatus, target: String, expectedTasks: Int?, started: Double, polls: Int, timedOut: Bool) -> OperationOutcome {
         let reached = status.hasReached(target, expectedTasks: expectedTasks)
@@ -236,7 +279,7 @@ public struct ConnectorService: Sendable {
         return OperationOutcome(result: result, summary: "connector \(name) restart requested (include_tasks=\(includeTasks), only_failed=\(onlyFailed))")
     }
 
-    /// pause, resume or stop: Connect answers 202 and moves the connector asynchronously;
+    /// pause, resume (202) or stop (204): Connect moves the connector asynchronously;
     /// `connector wait --target-state` confirms the state.
     public func changeState(_ name: String, action: String, timeout: Double) throws -> OperationOutcome {
         let call: ConnectCall
@@ -251,7 +294,7 @@ public struct ConnectorService: Sendable {
             call = stop; requested = "STOPPED"
         }
         let reply = try client.send(call, deadline: client.now() + timeout)
-        guard reply.isSuccess else { throw failure(reply, name: name, doing: ["pause": "pausing", "resume": "resuming"][action] ?? "stopping") }
+        guard reply.isSuccess else { throw failure(reply, name: name, doing: ["pause": "pausing", "resume": "resuming"][action] ?? "stopping", call: call) }
         let result = JSONValue.object([("connector", .string(name)), ("action", .string(action)), ("requested_state", .string(requested))])
         return OperationOutcome(result: result, summary: "connector \(name): \(action) requested (target \(requested); confirm with connector wait --target-state \(requested))")
     }
@@ -290,7 +333,7 @@ public struct ConnectorService: Sendable {
         let deadline = started + timeout
         if action == "get" {
             let reply = try client.send(endpoints.offsets(name), deadline: deadline)
-            guard reply.isSuccess else { throw failure(reply, name: name, doing: "reading the offsets of") }
+            guard reply.isSuccess else { throw failure(reply, name: name, doing: "reading the offsets of", call: endpoints.offsets(name)) }
             let list = reply.json?["offsets"]?.arrayValue ?? []
             let result = JSONValue.object([("connector", .string(name)), ("action", .string("get")),
                                            ("offsets_count", .int(list.count)), ("offsets", .array(list))])
@@ -313,7 +356,7 @@ public struct ConnectorService: Sendable {
             let call = action == "reset" ? endpoints.resetOffsets(name) : endpoints.alterOffsets(name)
             let body: JSONValue? = action == "reset" ? nil : .object([("offsets", offsets!)])
             let reply = try client.send(call, body: body, deadline: deadline)
-            guard reply.isSuccess else { throw failure(reply, name: name, doing: "changing the offsets of") }
+            guard reply.isSuccess else { throw failure(reply, name: name, doing: "changing the offsets of", call: call) }
             message = reply.json?["message"]?.stringValue ?? "offsets \(action == "reset" ? "reset" : "altered")"
         }
         let result = JSONValue.object([("connector", .string(name)), ("action", .string(action)), ("message", .string(message)),

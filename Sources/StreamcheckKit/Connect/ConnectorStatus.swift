@@ -44,6 +44,12 @@ public struct ConnectorStatus: Sendable, Equatable {
             tasks: tasks.sorted { $0.id < $1.id })
     }
 
+    /// The connector's and tasks' states in one string: two readings with the same signature
+    /// say the same thing (used to tell a fresh reading from a stale one).
+    public var signature: String {
+        state + "|" + tasks.map { "\($0.id)=\($0.state)" }.joined(separator: ",")
+    }
+
     public var tasksRunning: Int { tasks.filter { $0.state == "RUNNING" }.count }
     public var failedTasks: [Task] { tasks.filter { $0.state == "FAILED" } }
     public var isFailed: Bool { state == "FAILED" || !failedTasks.isEmpty }

@@ -2,8 +2,9 @@ import Foundation
 
 /// What one attempt at a Connect request came back with, as far as retrying cares.
 public enum AttemptOutcome: Sendable, Equatable {
-    /// An HTTP answer; headers matter only for 429 (Retry-After, X-RateLimit-Reset).
-    case status(Int, headers: [String: String])
+    /// An HTTP answer; headers matter only for 429 (Retry-After, X-RateLimit-Reset), the
+    /// message (Connect's error text) only for 500.
+    case status(Int, headers: [String: String], message: String = "")
     /// Nothing listening (yet): a worker restarting, a port not open.
     case connectionRefused
     /// No answer within the per-request timeout: a worker stuck in a rebalance or GC.
@@ -46,7 +47,7 @@ public struct RetryPolicy: Sendable, Equatable {
             return .giveUp
         case .connectionRefused, .timedOut:
             return .retry(afterSeconds: backoff(attempt: attempt, random: random))
-        case let .status(code, headers):
+        case let .status(code, headers, message):
             switch code {
             case 409:  // rebalance in progress: the herder answers once the group settled
                 return .retry(afterSeconds: backoff(attempt: attempt, random: random))
@@ -56,6 +57,11 @@ public struct RetryPolicy: Sendable, Equatable {
                     return .retry(afterSeconds: min(asked, maximumServerDelay) + random * initialDelay)
                 }
                 return .retry(afterSeconds: backoff(attempt: attempt, random: random))
+            case 500 where !Self.isTransient500(message):
+                // Connect answers 500 for any ConnectException: a connector class no worker
+                // has, a config the connector's own validation throws on. Asking again
+                // gives the same answer.
+                return .giveUp
             case 500...599:
                 return .retry(afterSeconds: backoff(attempt: attempt, random: random))
             default:
@@ -63,6 +69,20 @@ public struct RetryPolicy: Sendable, Equatable {
                 return .giveUp
             }
         }
+    }
+
+    /// The 500s Kafka Connect gives while it cannot serve the request yet (DistributedHerder,
+    /// ConnectorsResource): a rebalance is expected, the herder did not answer within its 90 s,
+    /// or the worker is starting or stopping. Any other 500 is Connect's final answer.
+    public static func isTransient500(_ message: String) -> Bool {
+        let transient = [
+            "Request cannot be completed because a rebalance is expected",
+            "Request timed out",
+            "The worker is shutting down",
+            "Worker is still starting up",
+            "The herder is not yet ready",
+        ]
+        return message.isEmpty || transient.contains { message.localizedCaseInsensitiveContains($0) }
     }
 
     /// Exponential backoff with "equal jitter": half the step is fixed, half random, so the
