@@ -202,16 +202,6 @@ private func json(_ text: String) -> JSONValue { try! JSONValue.parse(text) }
         // Acknowledged by Kafka, or written outside it on purpose: expected. A failed produce: not.
         #expect(SinkExpectation.expectedSeqs(Manifest(header: header([]), entries: entries)) == [0, 2])
     }
-
-    @Test func seedSourceManifestsFromBeforeNotThroughKafkaStillExpectEverySeq() throws {
-        let header = ManifestHeader(runId: "r", topic: "t", dataFormat: "json", messageCount: 2, seed: 1, keyStrategy: "none",
-                                    startedAtMs: 0, extra: [("origin", .string("seed-source s3"))])
-        let old = [ManifestEntry](repeating: ManifestEntry(partition: -1, offset: -1, keyHash: 0, digest: 2, producedAt: 0), count: 2)
-        let path = NSTemporaryDirectory() + "sc-old-seed-\(getpid()).manifest"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try Manifest(header: header, entries: old).write(to: path)
-        #expect(SinkExpectation.expectedSeqs(try Manifest.read(path: path)) == [0, 1])
-    }
 }
 
 @Suite struct DeliveryGuaranteeTests {

@@ -120,6 +120,37 @@ struct ManifestTests {
         }
     }
 
+    @Test("a flipped byte anywhere is refused as damage; a manifest without a checksum is refused")
+    func checksum() throws {
+        let path = tempPath("checksum.manifest")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Fixture(count: 50).manifest.write(to: path)
+        let valid = [UInt8](FileManager.default.contents(atPath: path)!)
+        let newline = valid.firstIndex(of: UInt8(ascii: "\n"))!
+        let header = String(decoding: valid[..<newline], as: UTF8.self)
+        #expect(header.hasSuffix("\"}") && header.contains(",\"checksum\":\""))
+        // A digit of the offsets in the body, and one of started_at_ms in the header: both
+        // still parse, and only the checksum tells.
+        for position in [newline + 1 + 32 * 7 + 4, header.utf8.count - 40] {
+            var bytes = valid
+            bytes[position] ^= 0x01
+            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            #expect(throws: StreamcheckError.self) { _ = try Manifest.read(path: path) }
+        }
+        var body = valid
+        body[newline + 1 + 12] ^= 0x40
+        FileManager.default.createFile(atPath: path, contents: Data(body))
+        #expect { _ = try Manifest.read(path: path) } throws: { error in
+            "\(error)" == "manifest \(path) is damaged: its checksum does not match its content (a byte changed on disk or in transit); produce it again"
+        }
+        // As an older streamcheck wrote it: the same header without the checksum field.
+        let stripped = header[..<header.range(of: ",\"checksum\":\"")!.lowerBound] + "}"
+        FileManager.default.createFile(atPath: path, contents: Data(Array(stripped.utf8) + valid[newline...]))
+        #expect { _ = try Manifest.read(path: path) } throws: { error in
+            "\(error)".contains("has no checksum: it was written by an older streamcheck, or by hand; produce it again")
+        }
+    }
+
     @Test("random and mutated manifest files: a manifest or one clear line, never a crash")
     func fuzzReader() throws {
         let path = tempPath("fuzz.manifest")
@@ -142,6 +173,8 @@ struct ManifestTests {
             do {
                 let m = try Manifest.read(path: path)
                 #expect(m.entries.count == m.header.messageCount)
+                // The checksum covers every byte: a changed file is never read as valid.
+                #expect(bytes == valid || round % 3 != 1, "round \(round): a manifest with flipped bytes was accepted")
             } catch let error as StreamcheckError {
                 #expect(!error.message.contains("\n") && error.message.hasPrefix("manifest \(path)"), "round \(round): \(error.message)")
             }

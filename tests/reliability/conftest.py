@@ -57,6 +57,23 @@ class Broker:
         return [int(hp.rsplit(":", 1)[1]) for hp in self.bootstrap.split(",")]
 
 
+def manifest_bytes(header, entries):
+    """A manifest as streamcheck writes one (Sources/StreamcheckKit/Manifest/Manifest.swift):
+    the compact header JSON with a last field "checksum" (FNV-1a 64 over the header bytes
+    before that field, continued over the entries as 64-bit little-endian words), a newline,
+    then the 32-byte entries. For tests that must build one streamcheck did not produce (data
+    from another client, a damaged file)."""
+    import struct
+    prime, value = 0x100000001B3, 0xCBF29CE484222325
+    prefix = json.dumps(header, separators=(",", ":"))[:-1].encode()
+    body = b"".join(entries)
+    for b in prefix:
+        value = ((value ^ b) * prime) & 0xFFFFFFFFFFFFFFFF
+    for (word,) in struct.iter_unpack("<Q", body[: len(body) // 8 * 8]):
+        value = ((value ^ word) * prime) & 0xFFFFFFFFFFFFFFFF
+    return prefix + (',"checksum":"%016x"}\n' % value).encode() + body
+
+
 def start_broker(brokers, topics):
     work = tempfile.mkdtemp(prefix="sc-rel-")
     state = os.path.join(work, "broker")

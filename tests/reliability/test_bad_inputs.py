@@ -7,34 +7,45 @@ import struct
 
 import pytest
 
-from conftest import external, one_error_line, run
+from conftest import external, manifest_bytes, one_error_line, run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEAD = "127.0.0.1:1"  # nothing listens on port 1
 
 
-def header(**overrides):
+def manifest(entries, cut=None, **overrides):
+    """A manifest with a valid checksum; `cut` drops that many bytes from the end after it."""
     h = {"streamcheck_manifest": 1, "run_id": "other-run", "topic": "rel-bad", "data_format": "json",
          "message_count": 2, "seed": "1", "key_strategy": "sequence", "started_at_ms": 1, "entry_size": 32, "extra": {}}
     h.update(overrides)
-    return json.dumps(h).encode() + b"\n"
+    data = manifest_bytes(h, entries)
+    return data[:-cut] if cut else data
 
 
 def entry(partition=0, offset=0):
     return struct.pack("<iqQQI", partition, offset, 0, 0, 0)
 
 
+def flipped(data, position):
+    data = bytearray(data)
+    data[position] ^= 0x01
+    return bytes(data)
+
+
 FILES = {
     "bad.json": b"{not json",
     "notmanifest": b"hello\n",
     "noheaderline": b"x",
-    "v2.manifest": header(streamcheck_manifest=2),
-    "wrongtypes.manifest": header(message_count="two"),
-    "truncated.manifest": header() + entry() + entry()[:10],
-    "short.manifest": header() + entry(),
-    "ok.manifest": header() + entry(0, 0) + entry(0, 1),
-    "escape.manifest": header(run_id="/../../../escaped/x") + entry(0, 0) + entry(0, 1),
-    "badtopic.manifest": header(topic="a/b") + entry(0, 0) + entry(0, 1),
+    "v2.manifest": manifest([], streamcheck_manifest=2),
+    "wrongtypes.manifest": manifest([], message_count="two"),
+    "truncated.manifest": manifest([entry(), entry()], cut=22),
+    "short.manifest": manifest([entry()]),
+    "ok.manifest": manifest([entry(0, 0), entry(0, 1)]),
+    "escape.manifest": manifest([entry(0, 0), entry(0, 1)], run_id="/../../../escaped/x"),
+    "badtopic.manifest": manifest([entry(0, 0), entry(0, 1)], topic="a/b"),
+    # A bit flipped in the second entry's offset (1 becomes 0): it still parses.
+    "flipped.manifest": flipped(manifest([entry(0, 0), entry(0, 1)]), -32 + 4),
+    "no-checksum.manifest": manifest([entry(0, 0), entry(0, 1)]).replace(b',"checksum":"', b',"unchecked":"'),
     "recursive.avsc": b'{"type":"record","name":"X","fields":[{"name":"a","type":"X"}]}',
     "fixed-negative.avsc": b'{"type":"fixed","name":"F","size":-1}',
     "fixed-huge.avsc": b'{"type":"fixed","name":"F","size":99999999999}',
@@ -97,6 +108,10 @@ CASES = [
      "is truncated or damaged: header says 2 messages, file holds 1 and a partial entry; produce it again", 1),
     ("manifest-short", "a manifest with fewer entries than its header says", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{short.manifest}"],
      "is truncated or damaged: header says 2 messages, file holds 1; produce it again", 1),
+    ("manifest-flipped-byte", "a manifest with one flipped bit (it would read as other facts)", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{flipped.manifest}"],
+     "is damaged: its checksum does not match its content (a byte changed on disk or in transit); produce it again", 1),
+    ("manifest-no-checksum", "a manifest without a checksum", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{no-checksum.manifest}"],
+     "has no checksum: it was written by an older streamcheck, or by hand; produce it again", 1),
     ("leave-after-one-member", "leave_after with a single member", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--leave-after", "5"],
      "'--leave-after' needs '--members' of 2 or more", 1),
     ("join-after-one-member", "join_after with a single member", ["consume", "--bootstrap-servers", DEAD, "--manifest", "{ok.manifest}", "--join-after", "5"],

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import consume, produce
+from conftest import consume, manifest_bytes, produce
 
 kafka = pytest.importorskip("kafka", reason="kafka-python 2.0.2 is not installed (pip install kafka-python==2.0.2)")
 
@@ -39,9 +39,7 @@ def write_manifest(path, run_id, topic, started_ms, entries):
               "data_file": None, "schema_registry_url": None, "subject": None, "schema_id": None,
               "started_at_ms": started_ms, "entry_size": 32, "extra": {"written_by": "kafka-python interop test"}}
     with open(path, "wb") as f:
-        f.write(json.dumps(header).encode() + b"\n")
-        for partition, offset, khash, digest, produced in entries:
-            f.write(struct.pack("<iqQQI", partition, offset, khash, digest, produced))
+        f.write(manifest_bytes(header, [struct.pack("<iqQQI", *e) for e in entries]))
 
 
 def python_produce(bootstrap, topic, records, headers_for=None):

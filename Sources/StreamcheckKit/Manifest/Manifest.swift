@@ -144,30 +144,45 @@ public struct Manifest: Sendable {
     public var expectedCount: Int { entries.reduce(0) { $0 + ($1.isExpected ? 1 : 0) } }
 
     /// One JSON header line, then the entries as little-endian binary. Written in pieces: the
-    /// entries are never copied whole into a second buffer.
+    /// entries are never copied whole into a second buffer. The header's last field is a
+    /// checksum of every byte before it and of the entries (`ManifestChecksum`), so a manifest
+    /// damaged on disk or in an artifact store is refused instead of read as other facts.
     public func write(to path: String) throws {
+        let perPiece = 65_536
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(perPiece * ManifestEntry.size)
+        // The header carries the checksum, so the entries are encoded twice: once to hash
+        // them, once to write them (a few milliseconds per million).
+        func pieces(_ body: ([UInt8]) throws -> Void) rethrows {
+            for start in stride(from: 0, to: entries.count, by: perPiece) {
+                bytes.removeAll(keepingCapacity: true)
+                for e in entries[start..<min(start + perPiece, entries.count)] { Manifest.appendEntry(e, to: &bytes) }
+                try body(bytes)
+            }
+        }
+        var line = Array(header.json.encoded().utf8)
+        line.removeLast()  // the closing brace: the checksum field goes before it
+        var checksum = ManifestChecksum()
+        checksum.add(header: line[...])
+        pieces { checksum.add(body: $0[...]) }
+        line += Array(",\"checksum\":\"\(checksum.hex)\"}\n".utf8)
         do {
             try AtomicFile.write(to: path) { emit in
-                try emit(Array((header.json.encoded() + "\n").utf8)[...])
-                var bytes: [UInt8] = []
-                let perPiece = 65_536
-                bytes.reserveCapacity(perPiece * ManifestEntry.size)
-                for start in stride(from: 0, to: entries.count, by: perPiece) {
-                    bytes.removeAll(keepingCapacity: true)
-                    for e in entries[start..<min(start + perPiece, entries.count)] {
-                        // The file layout predates the in-memory order: partition first.
-                        Manifest.append(e.partition, to: &bytes)
-                        Manifest.append(e.offset, to: &bytes)
-                        Manifest.append(e.keyHash, to: &bytes)
-                        Manifest.append(e.digest, to: &bytes)
-                        Manifest.append(e.producedAt, to: &bytes)
-                    }
-                    try emit(bytes[...])
-                }
+                try emit(line[...])
+                try pieces { try emit($0[...]) }
             }
         } catch {
             throw StreamcheckError("cannot write manifest: \(error)")
         }
+    }
+
+    /// The file layout predates the in-memory order: partition first.
+    static func appendEntry(_ e: ManifestEntry, to bytes: inout [UInt8]) {
+        append(e.partition, to: &bytes)
+        append(e.offset, to: &bytes)
+        append(e.keyHash, to: &bytes)
+        append(e.digest, to: &bytes)
+        append(e.producedAt, to: &bytes)
     }
 
     private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
@@ -191,6 +206,12 @@ public struct Manifest: Sendable {
             throw StreamcheckError("manifest \(path) is not a streamcheck manifest: its header is not JSON")
         }
         let header = try ManifestHeader(json: headerJSON, path: path)
+        let headerLine = piece[..<newline]
+        guard let mark = Manifest.checksumMark(in: headerLine), let stated = UInt64(String(decoding: headerLine[(mark + ManifestChecksum.mark.count)...].prefix(16), as: UTF8.self), radix: 16) else {
+            throw StreamcheckError("manifest \(path) has no checksum: it was written by an older streamcheck, or by hand; produce it again")
+        }
+        var checksum = ManifestChecksum()
+        checksum.add(header: headerLine[..<mark])
         // The body's size is known before reading it: a truncated or padded file is refused
         // without decoding anything.
         var info = stat()
@@ -208,6 +229,7 @@ public struct Manifest: Sendable {
         var pending = newline + 1
         while entries.count < header.messageCount {
             let whole = min((filled - pending) / ManifestEntry.size, header.messageCount - entries.count)
+            checksum.add(body: piece[pending..<(pending + whole * ManifestEntry.size)])
             piece.withUnsafeBytes { raw in
                 var p = pending
                 for _ in 0..<whole {
@@ -234,12 +256,50 @@ public struct Manifest: Sendable {
             filled = rest + read
             pending = 0
         }
-        // Seed-source manifests written before notThroughKafka existed marked their entries -1.
-        if header.extra.contains(where: { $0.0 == "origin" && $0.1.stringValue?.hasPrefix("seed-source") == true }) {
-            for i in entries.indices where entries[i].partition == ManifestEntry.neverAcknowledged {
-                entries[i].partition = ManifestEntry.notThroughKafka
-            }
+        guard checksum.value == stated else {
+            throw StreamcheckError("manifest \(path) is damaged: its checksum does not match its content (a byte changed on disk or in transit); produce it again")
         }
         return Manifest(header: header, entries: entries)
+    }
+
+    /// Where `,"checksum":"` starts in the header line (the last such place: it is the last field).
+    static func checksumMark(in line: ArraySlice<UInt8>) -> Int? {
+        let mark = ManifestChecksum.mark
+        guard line.count >= mark.count + 18 else { return nil }
+        var i = line.endIndex - mark.count
+        while i >= line.startIndex {
+            if line[i..<(i + mark.count)].elementsEqual(mark) { return i }
+            i -= 1
+        }
+        return nil
+    }
+}
+
+/// FNV-1a (64-bit) over the header line's bytes up to its checksum field, continued over the
+/// entries as 64-bit little-endian words (4 per entry, so a million entries hash in
+/// milliseconds). Catches any changed byte; it is a damage check, not a signature.
+struct ManifestChecksum {
+    static let mark = Array(",\"checksum\":\"".utf8)
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static let prime: UInt64 = 0x0000_0100_0000_01B3
+
+    mutating func add(header bytes: ArraySlice<UInt8>) {
+        for b in bytes { value = (value ^ UInt64(b)) &* Self.prime }
+    }
+
+    /// `bytes.count` is a multiple of 8 (whole entries).
+    mutating func add(body bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBytes { raw in
+            var p = 0
+            while p + 8 <= raw.count {
+                value = (value ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt64.self))) &* Self.prime
+                p += 8
+            }
+        }
+    }
+
+    var hex: String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
