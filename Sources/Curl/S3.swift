@@ -69,7 +69,8 @@ public struct S3Client: Sendable {
     }
 
     /// Where the client sends requests, for messages.
-    public var endpointDescription: String { endpoint ?? "https://s3.\(region).amazonaws.com" }
+    /// For messages: never with credentials, however the endpoint was given.
+    public var endpointDescription: String { endpoint.map(HTTPClient.redact) ?? "https://s3.\(region).amazonaws.com" }
 
     public func url(bucket: String, key: String = "", query: [(String, String)] = []) -> String {
         var url: String

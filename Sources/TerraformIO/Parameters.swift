@@ -20,6 +20,9 @@ public struct ParameterSpec: Sendable {
         case list
         /// A Kafka topic name, as Kafka allows it: 1 to 249 of a-z A-Z 0-9 . _ -, not . or ..
         case topic
+        /// A URL (scheme://host...) that carries no credentials: user:password@ in a URL would
+        /// be printed in logs and kept in reports and Terraform state.
+        case url
     }
 
     public let key: String
@@ -49,6 +52,7 @@ public struct ParameterSpec: Sendable {
         case .keyValues: return "key=value pairs (a JSON-encoded object of strings in a query)"
         case .list: return "a list (repeat the flag, or comma-separated in a query)"
         case .topic: return "a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ - (not . or ..)"
+        case .url: return "a URL such as https://host:port/path, without user:password@"
         }
     }
 }
@@ -243,6 +247,12 @@ public struct Parameters: Sendable {
         case .topic:
             guard Parameters.isTopicName(text) else { throw invalid(spec, text) }
             return .string(text)
+        case .url:
+            // The value is never echoed: it may hold a secret. Empty means not given.
+            if !text.isEmpty, let problem = Parameters.urlProblem(text) {
+                throw ParameterError("invalid value for '\(raw.source.name(spec))': \(problem)")
+            }
+            return .string(text)
         case let .integer(range):
             guard let i = Int64(text.trimmingCharacters(in: .whitespaces)), range.contains(i) else { throw invalid(spec, text) }
             return .int(i)
@@ -269,6 +279,21 @@ public struct Parameters: Sendable {
         case .list:
             return .string(text)
         }
+    }
+
+    /// Why a URL is refused, or nil: it needs scheme://host, and no credentials in it.
+    public static func urlProblem(_ text: String) -> String? {
+        guard let schemeEnd = text.range(of: "://"), !text[..<schemeEnd.lowerBound].isEmpty,
+              text[..<schemeEnd.lowerBound].allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "+") }) else {
+            return "expected a URL such as https://host:port/path"
+        }
+        let rest = text[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if authority.contains("@") {
+            return "the URL carries credentials (user:password@host), which would be printed in logs and kept in reports and Terraform state; remove them and set them in the environment (see --help)"
+        }
+        if authority.isEmpty { return "the URL has no host" }
+        return nil
     }
 
     /// Kafka's own rule for topic names (kafka.common.internals.Topic.validate).

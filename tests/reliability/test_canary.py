@@ -154,3 +154,43 @@ def test_canary_never_leaks_into_terraform_state_or_plan(sandbox):
     tf("destroy", "-input=false", "-auto-approve", "-var", "message_count=200")
     assert scanned >= 4, scanned
     assert leaks == [], leaks
+
+
+# Every flag that takes a URL, with the operation that takes it (issue 15: `--s3-endpoint
+# http://AK:SECRET@host` printed the secret on stderr and into the report-dir record).
+URL_FLAGS = [
+    (["verify-sink", "s3", "--manifest", "{m}", "--bucket", "sc-bucket"], "--s3-endpoint"),
+    (["seed-source", "s3", "--bucket", "sc-bucket", "--message-count", "1", "--manifest", "{m}"], "--s3-endpoint"),
+    (["produce", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--data-format", "avro",
+      "--schema-file", "{schema}", "--manifest", "{m}"], "--schema-registry-url"),
+    (["connector", "status", "--name", "c"], "--connect-url"),
+    (["report", "--run-dir", "{dir}", "--html", "{dir}/r.html"], "--pipeline-url"),
+    (["notify", "--run-dir", "{dir}", "--email", "--to", "a@example.com", "--from", "b@example.com"], "--smtp-url"),
+]
+
+
+@pytest.mark.parametrize("argv,flag", URL_FLAGS, ids=[f"{a[0]}-{f}" for a, f in URL_FLAGS])
+def test_credentials_in_a_url_flag_are_refused_and_never_echoed(tmp_path, argv, flag):
+    secret = f"url-{TAG}-20"
+    schema = tmp_path / "s.avsc"
+    schema.write_text('{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}')
+    filled = [a.replace("{m}", str(tmp_path / "m.manifest")).replace("{schema}", str(schema)).replace("{dir}", str(tmp_path)) for a in argv]
+    report = tmp_path / "report"
+    scheme = "smtp" if flag == "--smtp-url" else "http"
+    p = subprocess.run([BIN, *filled, flag, f"{scheme}://AKIDEXAMPLE:{secret}@127.0.0.1:1/x", "--report-dir", str(report)],
+                       capture_output=True, timeout=60)
+    assert p.returncode == 1, p.stderr.decode()
+    lines = p.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "carries credentials (user:password@host)" in lines[0], lines
+    leaks, _ = scan([str(tmp_path)], [("stdout", p.stdout), ("stderr", p.stderr)])
+    assert leaks == [] and secret.encode() not in p.stderr
+
+
+def test_credentials_in_the_s3_endpoint_variable_are_refused_and_never_echoed(tmp_path):
+    secret = f"url-{TAG}-21"
+    p = subprocess.run([BIN, "verify-sink", "s3", "--manifest", str(tmp_path / "m"), "--bucket", "sc-bucket", "--report-dir", str(tmp_path / "r")],
+                       env={**os.environ, "STREAMCHECK_S3_ENDPOINT": f"http://AK:{secret}@127.0.0.1:1"}, capture_output=True, timeout=60)
+    assert p.returncode == 1
+    assert "STREAMCHECK_S3_ENDPOINT" in p.stderr.decode() and "carries credentials" in p.stderr.decode(), p.stderr.decode()
+    leaks, _ = scan([str(tmp_path)], [("stdout", p.stdout), ("stderr", p.stderr)])
+    assert leaks == [] and secret.encode() not in p.stderr

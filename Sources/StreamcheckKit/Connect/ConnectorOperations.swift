@@ -14,7 +14,7 @@ extension Operations {
             ParameterSpec("name", .string, required: true, help: "The connector's name."),
             ParameterSpec("api", .choice(["self-managed", "confluent-cloud"]),
                           help: "Which Connect API: self-managed Kafka Connect REST (default) or the Confluent Cloud Connect API."),
-            ParameterSpec("connect_url", .string,
+            ParameterSpec("connect_url", .url,
                           help: "Base URL: the Kafka Connect REST endpoint (e.g. http://connect:8083; required for self-managed), or the Confluent Cloud API (default https://api.confluent.cloud). Credentials come from the environment, never from here."),
             ParameterSpec("environment", .string, help: "Confluent Cloud environment id (env-...); confluent-cloud only."),
             ParameterSpec("cluster", .string, help: "Confluent Cloud Kafka cluster id (lkc-...); confluent-cloud only."),

@@ -7,7 +7,7 @@ import TerraformIO
 /// `extraConsumeChecks`.
 public enum AvroSupport {
     public static let registryURLSpec = ParameterSpec(
-        "schema_registry_url", .string,
+        "schema_registry_url", .url,
         help: "Confluent Schema Registry URL; credentials only from STREAMCHECK_SCHEMA_REGISTRY_USERNAME / STREAMCHECK_SCHEMA_REGISTRY_PASSWORD.")
 
     public static let produceParameters: [ParameterSpec] = [

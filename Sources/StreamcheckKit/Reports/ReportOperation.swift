@@ -15,7 +15,7 @@ extension Operations {
             ParameterSpec("markdown", .path, help: "Write a short Markdown summary here (for a merge-request comment)."),
             ParameterSpec("merge_junit", .list, help: "JUnit files to merge into the report, e.g. from terraform test -junit-xml=FILE."),
             ParameterSpec("suite_name", .string, help: "Title of the report, and the suite for records that carry no run id (default: streamcheck)."),
-            ParameterSpec("pipeline_url", .string, help: "Link to the pipeline in the HTML and Markdown (default: $CI_PIPELINE_URL)."),
+            ParameterSpec("pipeline_url", .url, help: "Link to the pipeline in the HTML and Markdown (default: $CI_PIPELINE_URL)."),
         ]
     ) { parameters in
         try ReportCommand.run(parameters)

@@ -10,15 +10,20 @@ enum S3Settings {
 
     static let parameters: [ParameterSpec] = [
         ParameterSpec("bucket", .string, required: true, help: "The S3 bucket."),
-        ParameterSpec("s3_endpoint", .string, help: "An S3-compatible endpoint (moto, MinIO...), addressed path-style (default: $STREAMCHECK_S3_ENDPOINT, else AWS)."),
+        ParameterSpec("s3_endpoint", .url, help: "An S3-compatible endpoint (moto, MinIO...), addressed path-style (default: $STREAMCHECK_S3_ENDPOINT, else AWS)."),
         ParameterSpec("region", .string, help: "The AWS region used for signing (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)."),
     ]
 
     static func client(_ p: Parameters, requestTimeout: Double) throws -> S3Client {
         let env = ProcessInfo.processInfo.environment
         let endpoint = p.string("s3_endpoint") ?? env[endpointVariable]
+        let origin = p.has("s3_endpoint") ? p.name("s3_endpoint") : endpointVariable
+        // The same rule for the variable as for the flag; the value is never echoed.
+        if let endpoint, let problem = Parameters.urlProblem(endpoint) {
+            throw StreamcheckError("invalid S3 endpoint from \(origin): \(problem)")
+        }
         if let endpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
-            throw StreamcheckError("S3 endpoint '\(endpoint)' must start with http:// or https:// (from \(p.has("s3_endpoint") ? p.name("s3_endpoint") : endpointVariable))")
+            throw StreamcheckError("S3 endpoint '\(endpoint)' must start with http:// or https:// (from \(origin))")
         }
         let region = p.string("region") ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "us-east-1"
         let credentials: S3Credentials
