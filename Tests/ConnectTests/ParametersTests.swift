@@ -11,13 +11,14 @@ import TerraformIO
     @Test func selfManagedNeedsAnHTTPURL() throws {
         let missing = try parameters(Operations.connectorStatus, ["name": "c"])
         #expect(throws: ParameterError.self) { try Operations.connectorService(missing, environment: [:]) }
-        let noScheme = try parameters(Operations.connectorStatus, ["name": "c", "connect_url": "connect:8083"])
         do {
-            _ = try Operations.connectorService(noScheme, environment: [:])
+            _ = try parameters(Operations.connectorStatus, ["name": "c", "connect_url": "connect:8083"])
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)".contains("'connect_url'"))
+            #expect("\(error)" == "invalid value for 'connect_url': expected a URL such as https://host:port/path")
         }
+        let ftp = try parameters(Operations.connectorStatus, ["name": "c", "connect_url": "ftp://connect:8083"])
+        #expect(throws: ParameterError.self) { try Operations.connectorService(ftp, environment: [:]) }
         let ok = try parameters(Operations.connectorStatus, ["name": "c", "connect_url": "http://connect:8083"])
         #expect(try Operations.connectorService(ok, environment: [:]).endpoints.flavour == .selfManaged(baseURL: "http://connect:8083"))
     }

@@ -230,7 +230,7 @@ run badclass "$BIN" connector apply "${C[@]}" --name bad-class --config connecto
 run noclass "$BIN" connector apply "${C[@]}" --name x --config topics=a
 [ $rc = 1 ] && grep -q "no connector.class" "$WORK/noclass.err" && pass "config without connector.class" || fail "no class" "$(cat "$WORK/noclass.err")"
 run badurl "$BIN" connector status --connect-url connect:8083 --name x
-[ $rc = 1 ] && grep -q "not an http:// or https:// URL" "$WORK/badurl.err" && pass "a connect_url without scheme is refused" || fail "bad url" "$(cat "$WORK/badurl.err")"
+[ $rc = 1 ] && grep -q "invalid value for '--connect-url': expected a URL such as https://host:port/path" "$WORK/badurl.err" && pass "a connect_url without scheme is refused" || fail "bad url" "$(cat "$WORK/badurl.err")"
 
 DEAD_PORT=$(free_port)
 run dead "$BIN" connector wait --connect-url "http://127.0.0.1:$DEAD_PORT" --name x --timeout 3s
