@@ -284,3 +284,34 @@ def test_every_row_is_documented():
     for ident, _, _, expected, _ in CASES:
         assert f"`{ident}`" in doc, ident
         assert expected.replace("|", "\\|") in doc, (ident, expected)
+
+
+def test_a_stale_broker_json_never_gets_another_process_killed_or_trusted(tmp_path):
+    """broker.json outlives a broker killed with SIGKILL (or a runner reboot); its PID may then
+    belong to anything. `broker stop` must not signal that process, `broker start` must not
+    call it "already running", and `broker fault` must not talk to it."""
+    import subprocess as sp
+    import time as _time
+    state = tmp_path / "state"
+    state.mkdir()
+    bystander = sp.Popen(["sleep", "120"])
+    try:
+        stale = {"bootstrap_servers": "127.0.0.1:1", "pid": bystander.pid, "brokers": 1, "topics": [], "token": "0" * 32}
+        (state / "broker.json").write_text(json.dumps(stale))
+        proc = run("broker", "stop", "--state-dir", str(state))
+        assert proc.returncode == 0 and "not this folder's broker" in proc.stderr.decode(), proc.stderr.decode()
+        _time.sleep(0.3)
+        assert bystander.poll() is None, "broker stop killed a process that was not its broker"
+
+        state.mkdir(exist_ok=True)  # stop cleans the folder away
+        (state / "broker.json").write_text(json.dumps(stale))
+        line = one_error_line(run("broker", "fault", "--state-dir", str(state), "--action", "broker-down"))
+        assert "no embedded broker is running in state dir" in line
+
+        proc = run("broker", "start", "--state-dir", str(state), "--result-file", str(tmp_path / "start.json"))
+        started = json.load(open(tmp_path / "start.json"))
+        assert proc.returncode == 0 and started["already_running"] is False and started["pid"] != bystander.pid, proc.stderr.decode()
+        assert run("broker", "stop", "--state-dir", str(state)).returncode == 0
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()

@@ -45,9 +45,12 @@ extension Operations {
     public static let brokerRun = OperationDefinition(
         words: ["broker", "run"],
         summary: "Serve the embedded broker in the foreground until SIGINT or SIGTERM.",
-        parameters: brokerSetup
+        parameters: brokerSetup + [
+            ParameterSpec("instance_token", .string, help: "Set by broker start: written into broker.json, so stop and start can tell this broker from a process that got its PID later."),
+        ]
     ) { p in
-        try EmbeddedBroker.run(stateDir: try p.requiredString("state_dir"), brokers: try p.int("brokers") ?? 1, topics: try topics(p))
+        try EmbeddedBroker.run(stateDir: try p.requiredString("state_dir"), brokers: try p.int("brokers") ?? 1, topics: try topics(p),
+                               token: p.string("instance_token"))
         return OperationOutcome(result: .object([("stopped", .bool(true))]), summary: "")
     }
 

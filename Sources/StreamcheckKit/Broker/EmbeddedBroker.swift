@@ -15,6 +15,9 @@ public enum EmbeddedBroker {
         public let pid: pid_t
         public let brokers: Int
         public let topics: [String]
+        /// Random, given by `broker start` on the broker's command line and written here by
+        /// the broker: a process that got the PID later does not carry it.
+        public var token: String? = nil
 
         var json: JSONValue {
             .object([
@@ -22,6 +25,7 @@ public enum EmbeddedBroker {
                 ("pid", .int(Int64(pid))),
                 ("brokers", .int(Int64(brokers))),
                 ("topics", .array(topics.map { .string($0) })),
+                ("token", token.map { .string($0) } ?? .null),
             ])
         }
     }
@@ -57,18 +61,46 @@ public enum EmbeddedBroker {
               let bootstrap = json["bootstrap_servers"]?.stringValue,
               let pid = json["pid"]?.int64Value else { return nil }
         return State(bootstrapServers: bootstrap, pid: pid_t(pid), brokers: Int(json["brokers"]?.int64Value ?? 1),
-                     topics: json["topics"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+                     topics: json["topics"]?.arrayValue?.compactMap(\.stringValue) ?? [], token: json["token"]?.stringValue)
+    }
+
+    /// Whether the process broker.json names is this state dir's broker: alive, running
+    /// `broker run --state-dir` for this very folder, and carrying the token written at start.
+    /// broker.json outlives a broker that was killed (a runner reboot, a SIGKILL), and its
+    /// PID may since belong to anything: signalling or trusting that would be wrong.
+    public static func isServing(_ state: State, stateDir: String) -> Bool {
+        guard BackgroundProcess.isAlive(state.pid) else { return false }
+        guard let raw = FileManager.default.contents(atPath: "/proc/\(state.pid)/cmdline") else {
+            // No /proc (not Linux): the PID is all there is to go on.
+            return FileManager.default.fileExists(atPath: "/proc/self") ? false : true
+        }
+        let argv = raw.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard let run = argv.firstIndex(of: "run"), run > 0, argv[run - 1] == "broker",
+              let flag = argv.firstIndex(of: "--state-dir"), flag + 1 < argv.count else { return false }
+        // Compare the folders themselves: the broker may have been given a relative path.
+        let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(state.pid)/cwd")) ?? ""
+        let theirs = argv[flag + 1].hasPrefix("/") ? argv[flag + 1] : cwd + "/" + argv[flag + 1]
+        guard canonical(theirs) == canonical(stateDir) else { return false }
+        if let token = state.token {
+            guard let at = argv.firstIndex(of: "--instance-token"), at + 1 < argv.count, argv[at + 1] == token else { return false }
+        }
+        return true
+    }
+
+    static func canonical(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return (absolute as NSString).resolvingSymlinksInPath.replacingOccurrences(of: "//", with: "/")
     }
 
     /// Serves in the foreground until SIGINT/SIGTERM. Writes broker.json once serving and
     /// removes it on the way out. `onCommand` applies fault-control files (see BrokerFault).
-    public static func run(stateDir: String, brokers: Int, topics: [TopicSpec]) throws {
+    public static func run(stateDir: String, brokers: Int, topics: [TopicSpec], token: String?) throws {
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
         let cluster = try MockCluster(brokers: brokers)
         for topic in topics {
             try cluster.createTopic(topic.name, partitions: topic.partitions, replicationFactor: min(brokers, 3))
         }
-        let state = State(bootstrapServers: cluster.bootstrapServers, pid: getpid(), brokers: brokers, topics: topics.map(\.name))
+        let state = State(bootstrapServers: cluster.bootstrapServers, pid: getpid(), brokers: brokers, topics: topics.map(\.name), token: token)
         try AtomicFile.write(state.json.encodedPretty() + "\n", to: stateFile(stateDir))
         FileHandle.standardError.write(Data("embedded broker serving on \(state.bootstrapServers) (pid \(getpid()))\n".utf8))
         BackgroundProcess.waitForTerminationSignal {
@@ -80,8 +112,11 @@ public enum EmbeddedBroker {
 
     /// Starts the broker in the background, or reports the one already running there.
     public static func start(stateDir: String, brokers: Int, topics: [TopicSpec], timeout: Double) throws -> (State, alreadyRunning: Bool) {
-        if let state = readState(stateDir), BackgroundProcess.isAlive(state.pid) {
-            return (state, true)
+        if let state = readState(stateDir) {
+            if isServing(state, stateDir: stateDir) { return (state, true) }
+            if BackgroundProcess.isAlive(state.pid) {
+                note("broker.json in \(stateDir) names pid \(state.pid), which is not this folder's broker (a broker that was killed left it, and the PID was reused): starting a new one, leaving pid \(state.pid) alone")
+            }
         }
         do {
             try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
@@ -89,7 +124,8 @@ public enum EmbeddedBroker {
             throw StreamcheckError("cannot create state dir \(stateDir): \(error.localizedDescription)")
         }
         try? FileManager.default.removeItem(atPath: stateFile(stateDir))
-        var arguments = ["broker", "run", "--state-dir", stateDir, "--brokers", String(brokers)]
+        let token = (0..<4).map { _ in String(UInt32.random(in: .min ... .max), radix: 16) }.joined()
+        var arguments = ["broker", "run", "--state-dir", stateDir, "--brokers", String(brokers), "--instance-token", token]
         for topic in topics { arguments += ["--topic", "\(topic.name):\(topic.partitions)"] }
         let pid = try BackgroundProcess.spawnSelf(arguments, logPath: logFile(stateDir))
         let deadline = Date().addingTimeInterval(timeout)
@@ -110,9 +146,11 @@ public enum EmbeddedBroker {
     public static func stop(stateDir: String) -> (wasRunning: Bool, pid: pid_t?) {
         let state = readState(stateDir)
         var wasRunning = false
-        if let state, BackgroundProcess.isAlive(state.pid) {
+        if let state, isServing(state, stateDir: stateDir) {
             wasRunning = true
             BackgroundProcess.stop(state.pid, grace: 10)
+        } else if let state, BackgroundProcess.isAlive(state.pid) {
+            note("broker.json in \(stateDir) names pid \(state.pid), which is not this folder's broker (a broker that was killed left it, and the PID was reused): not signalling it")
         }
         for path in [stateFile(stateDir), logFile(stateDir), controlDir(stateDir)] {
             try? FileManager.default.removeItem(atPath: path)
@@ -122,6 +160,11 @@ public enum EmbeddedBroker {
         }
         return (wasRunning, state?.pid)
     }
+}
+
+/// A diagnostic line on stderr that is not an error.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data("streamcheck: note: \(text)\n".utf8))
 }
 
 /// Fault controls for a running embedded broker. `broker fault` drops a command file in the
@@ -164,7 +207,7 @@ public enum BrokerControl {
 
     /// Sends one command to the broker serving `stateDir` and waits (bounded) for its answer.
     public static func send(stateDir: String, command: JSONValue, timeout: Double) throws {
-        guard let state = EmbeddedBroker.readState(stateDir), BackgroundProcess.isAlive(state.pid) else {
+        guard let state = EmbeddedBroker.readState(stateDir), EmbeddedBroker.isServing(state, stateDir: stateDir) else {
             throw StreamcheckError("no embedded broker is running in state dir \(stateDir); start one with `streamcheck broker start --state-dir \(stateDir)`")
         }
         let dir = EmbeddedBroker.controlDir(stateDir)
