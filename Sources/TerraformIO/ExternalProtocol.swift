@@ -80,6 +80,13 @@ public enum AtomicFile {
 
     /// Streams the file's content in pieces (`emit` each one), so a large file (a manifest of
     /// millions of entries) never has to be whole in memory; still atomic.
+    /// Creates (and removes) the temporary file `write(to:)` would use, so an operation that
+    /// is about to act (send messages) knows first that it can keep the record of it.
+    public static func checkWritable(_ path: String) throws {
+        try write(to: path + ".probe") { _ in }
+        unlink(path + ".probe")
+    }
+
     public static func write(to path: String, _ content: (_ emit: (ArraySlice<UInt8>) throws -> Void) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()

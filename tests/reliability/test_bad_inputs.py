@@ -315,3 +315,49 @@ def test_a_stale_broker_json_never_gets_another_process_killed_or_trusted(tmp_pa
         assert bystander.poll() is None
     finally:
         bystander.kill()
+
+
+def topic_message_count(bootstrap, topic):
+    """Messages on the topic, read by an independent client (kafka-python)."""
+    import kafka
+    consumer = kafka.KafkaConsumer(bootstrap_servers=bootstrap, api_version=(2, 5, 0))
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [kafka.TopicPartition(topic, p) for p in partitions]
+        return sum(consumer.end_offsets(tps).values()) - sum(consumer.beginning_offsets(tps).values()) if tps else 0
+    finally:
+        consumer.close()
+
+
+def test_produce_checks_it_can_keep_the_manifest_before_sending_anything(cluster, files):
+    """A manifest path that cannot be written (here: under a regular file) is found out before
+    the first message: nothing is sent that no manifest would record."""
+    proc = run("produce", "--bootstrap-servers", cluster.bootstrap, "--topic", "rel-nomanifest", "--message-count", "200",
+               "--manifest", str(files / "bad.json" / "m.manifest"))
+    line = one_error_line(proc)
+    assert "cannot write manifest" in line and "nothing was produced" in line, line
+    assert topic_message_count(cluster.bootstrap, "rel-nomanifest") == 0
+
+
+def test_sigterm_during_produce_writes_the_manifest_of_what_was_acknowledged(cluster, tmp_path):
+    """A runner cancelling the job sends SIGTERM: produce stops, waits briefly for what is in
+    flight, writes the manifest of what the broker acknowledged and says so; consume then
+    verifies exactly those messages."""
+    import signal
+    import subprocess as sp
+    import time as _time
+    from conftest import BIN, consume
+    manifest = tmp_path / "term.manifest"
+    proc = sp.Popen([BIN, "produce", "--bootstrap-servers", cluster.bootstrap, "--topic", "rel-term", "--message-count", "100000",
+                     "--rate", "2000", "--manifest", str(manifest), "--result-file", str(tmp_path / "term.json")],
+                    stdout=sp.PIPE, stderr=sp.PIPE)
+    _time.sleep(2.5)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    lines = [l for l in err.decode().splitlines() if l.startswith("streamcheck: error:")]
+    assert proc.returncode == 1 and len(lines) == 1, err.decode()
+    assert "interrupted by a termination signal after sending" in lines[0] and "records the" in lines[0], lines[0]
+    produced = json.load(open(tmp_path / "term.json"))
+    assert produced["interrupted"] is True and 0 < produced["messages_produced"] < 100000, produced
+    _, verified = consume(cluster.bootstrap, str(manifest), str(tmp_path), "term-verify", ["--timeout", "30s"])
+    assert (verified["messages_consumed"], verified["missing"]) == (produced["messages_produced"], 0), verified

@@ -66,13 +66,23 @@ public enum BackgroundProcess {
 
     /// Until SIGINT or SIGTERM arrives.
     public static func waitForTerminationSignal(whileWaiting tick: () -> Void = {}) {
-        signal(SIGINT) { _ in terminationRequested = 1 }
-        signal(SIGTERM) { _ in terminationRequested = 1 }
+        catchTermination()
         while terminationRequested == 0 {
             tick()
             usleep(100_000)
         }
     }
+}
+
+extension BackgroundProcess {
+    /// From now on SIGINT and SIGTERM only set a flag (`terminationWasRequested`): the work
+    /// in hand decides how to end it (produce writes the manifest of what was acknowledged).
+    public static func catchTermination() {
+        signal(SIGINT) { _ in terminationRequested = 1 }
+        signal(SIGTERM) { _ in terminationRequested = 1 }
+    }
+
+    public static var terminationWasRequested: Bool { terminationRequested != 0 }
 }
 
 nonisolated(unsafe) private var terminationRequested: sig_atomic_t = 0

@@ -86,6 +86,9 @@ public struct ProduceResult {
     public var durationSeconds: Double
     public var ackLatency: LatencyRecorder
     public var partitionCounts: [Int32: Int]
+    /// SIGINT or SIGTERM stopped the produce: `sent` messages were handed to the producer.
+    public var interrupted = false
+    public var sent = 0
 }
 
 extension ProduceResult {
@@ -158,9 +161,20 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
     var key: [UInt8] = []
     value.reserveCapacity(512)
     key.reserveCapacity(64)
+    // Know that the manifest can be kept before the first message goes out: messages sent
+    // without a record of them cannot be verified, and cannot be taken back.
+    do { try AtomicFile.checkWritable(request.manifestPath) } catch {
+        throw StreamcheckError("cannot write manifest \(request.manifestPath): \(error); nothing was produced")
+    }
+    // A pipeline cancelled mid-produce (SIGTERM from the runner, Ctrl-C) still leaves the
+    // manifest of what the broker acknowledged.
+    BackgroundProcess.catchTermination()
+    var interrupted = false
+    var sent = 0
     let clockStart = Clock.monotonicSeconds()
     let progress = Progress(label: "produce \(request.topic)", total: count)
     for seq in 0..<count {
+        if BackgroundProcess.terminationWasRequested { interrupted = true; break }
         if request.rate > 0 {
             let due = clockStart + Double(seq) / request.rate
             while true {
@@ -193,13 +207,15 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
             if firstError == nil { firstError = "\(error)" }
             break
         }
+        sent = seq + 1
         if request.streaming || seq % 1000 == 0 {
             producer.poll(timeoutMs: 0)
             progress.update(done: seq + 1)
         }
     }
     progress.finish()
-    let remaining = producer.flush(timeout: request.deliveryTimeout)
+    // Interrupted: what is in flight gets a short, bounded chance to be acknowledged.
+    let remaining = producer.flush(timeout: interrupted ? min(5, request.deliveryTimeout) : request.deliveryTimeout)
     if remaining > 0 {
         // Say why before purging: the purge's own reports only say "Purged in queue".
         if firstError == nil { firstError = "no acknowledgement within \(Int(request.deliveryTimeout))s for \(remaining) messages" }
@@ -219,7 +235,7 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
     manifest.header.offsetsKnown = acknowledged == 0 || entries.contains { $0.hasOffset }
     try manifest.write(to: request.manifestPath)
     return ProduceResult(manifest: manifest, failed: count - acknowledged, firstError: firstError, durationSeconds: duration,
-                         ackLatency: ackLatency, partitionCounts: partitionCounts)
+                         ackLatency: ackLatency, partitionCounts: partitionCounts, interrupted: interrupted, sent: sent)
 }
 
 func absolutePath(_ path: String) -> String {

@@ -84,7 +84,13 @@ extension Operations {
         if let id = extras.2 { fields.append(("schema_id", .int(Int64(id)))) }
         if let subject = extras.1 { fields.append(("subject", .string(subject))) }
         fields.append(("partition_counts", .object(result.partitionCounts.sorted { $0.key < $1.key }.map { (String($0.key), .int(Int64($0.value))) })))
+        fields.append(("interrupted", .bool(result.interrupted)))
         let json = JSONValue.object(fields)
+        if result.interrupted {
+            throw StreamcheckError(
+                "interrupted by a termination signal after sending \(result.sent) of \(request.messageCount) messages to '\(request.topic)'; the manifest \(request.manifestPath) records the \(produced) the broker acknowledged",
+                partialResult: json)
+        }
         if result.failed > 0 {
             throw StreamcheckError(
                 "\(result.failed) of \(request.messageCount) messages to '\(request.topic)' were not acknowledged: \(result.firstError ?? "unknown error"); the manifest records the \(produced) that were",
