@@ -361,3 +361,22 @@ def test_sigterm_during_produce_writes_the_manifest_of_what_was_acknowledged(clu
     assert produced["interrupted"] is True and 0 < produced["messages_produced"] < 100000, produced
     _, verified = consume(cluster.bootstrap, str(manifest), str(tmp_path), "term-verify", ["--timeout", "30s"])
     assert (verified["messages_consumed"], verified["missing"]) == (produced["messages_produced"], 0), verified
+
+
+def test_waits_against_a_dead_broker_are_bounded_by_the_timeout_whatever_the_partition_count(tmp_path):
+    """consume and lag on 16 partitions whose broker went away: each ends within its --timeout
+    plus a fixed margin (the watermarks of all partitions share one bound; they were probed one
+    partition at a time, up to the timeout each: 16 x 5 s). A bound, not a speed figure."""
+    import time as _time
+    from conftest import produce, start_broker
+    broker, _ = start_broker(1, ["rel-16p:16"])
+    try:
+        _, manifest = produce(broker.bootstrap, "rel-16p", 64, str(tmp_path), "p16")
+    finally:
+        run("broker", "stop", "--state-dir", broker.state, timeout=60)
+    for argv in (["consume", "--manifest", manifest], ["lag", "--group-id", "g", "--topic", "rel-16p"]):
+        started = _time.monotonic()
+        proc = run(*argv, "--bootstrap-servers", broker.bootstrap, "--timeout", "3s", timeout=120)
+        elapsed = _time.monotonic() - started
+        one_error_line(proc)
+        assert elapsed < 3 + 10, (argv[0], elapsed)
