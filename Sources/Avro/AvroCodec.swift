@@ -78,8 +78,37 @@ public final class AvroCodec: @unchecked Sendable {
         self.reader = reader
         if let problem = reader.cannotRead(writtenWith: writer) { throw AvroError.incompatible(problem) }
         scratch = try GenericValue(schema: writer.raw)
-        // Avro C resolves unless reader defaults are needed; then AvroProjection reads instead.
-        resolved = reader.needsProjection(writtenWith: writer) ? nil : try ResolvedReaderValue(writer: writer, reader: reader)
+        // Avro C resolves unless reader defaults are needed, or a map holds an array or a map
+        // (Avro C 1.11.1's resolved reader crashes reading those, even with reader equal to
+        // writer); then AvroProjection reads instead.
+        let avroCCanResolve = !reader.needsProjection(writtenWith: writer)
+            && !Self.hasMapOfCollections(writer.type, writer, []) && !Self.hasMapOfCollections(reader.type, reader, [])
+        resolved = avroCCanResolve ? try ResolvedReaderValue(writer: writer, reader: reader) : nil
+    }
+
+    /// Whether a map's values are, or hold (through records and unions), an array or a map.
+    static func hasMapOfCollections(_ type: AvroType, _ schema: AvroSchema, _ seen: Set<String>) -> Bool {
+        func holdsCollection(_ t: AvroType, _ seen: Set<String>) -> Bool {
+            switch schema.resolve(t) {
+            case .array, .map: return true
+            case let .record(name, fields):
+                if seen.contains(name) { return false }
+                return fields.contains { holdsCollection($0.type, seen.union([name])) }
+            case let .union(branches): return branches.contains { holdsCollection($0, seen) }
+            case let .logical(_, base): return holdsCollection(base, seen)
+            default: return false
+            }
+        }
+        switch schema.resolve(type) {
+        case let .map(values): return holdsCollection(values, []) || hasMapOfCollections(values, schema, seen)
+        case let .array(items): return hasMapOfCollections(items, schema, seen)
+        case let .record(name, fields):
+            if seen.contains(name) { return false }
+            return fields.contains { hasMapOfCollections($0.type, schema, seen.union([name])) }
+        case let .union(branches): return branches.contains { hasMapOfCollections($0, schema, seen) }
+        case let .logical(_, base): return hasMapOfCollections(base, schema, seen)
+        default: return false
+        }
     }
 
     /// Throws `.dataMismatch` naming the field when `record` does not fit the writer schema.

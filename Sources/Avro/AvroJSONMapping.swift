@@ -44,7 +44,14 @@ struct AvroJSONMapping {
             for (i, v) in values.enumerated() { try check(items, v, path: "\(path)[\(i)]") }
         case let .map(valuesType):
             guard case let .object(members) = json else { throw mismatch("expected an object (Avro map), found \(Self.describe(json))") }
-            for (k, v) in members { try check(valuesType, v, path: Self.child(path, k)) }
+            for (k, v) in members {
+                // Avro C takes map keys as C strings: a key would be cut at U+0000 and sent as
+                // another key (two keys could collide), so it is refused rather than changed.
+                if k.utf8.contains(0) {
+                    throw mismatch("map key \(JSONValue.string(k).encoded()) holds U+0000, which Avro C cannot write in a map key")
+                }
+                try check(valuesType, v, path: Self.child(path, k))
+            }
         case let .record(name, fields):
             guard case let .object(members) = json else { throw mismatch("expected an object (record \(name)), found \(Self.describe(json))") }
             let known = Set(fields.map(\.name))

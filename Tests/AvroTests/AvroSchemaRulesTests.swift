@@ -1,4 +1,5 @@
 import Avro
+import TerraformIO
 import Testing
 
 /// The spec rules checked before Avro C sees a schema. Each bad schema here crashed the binary
@@ -71,5 +72,40 @@ struct AvroSchemaRulesTests {
     @Test("schemas the spec allows stay accepted", arguments: accepted.indices)
     func acceptedSchema(_ index: Int) throws {
         _ = try AvroSchema.parse(Self.accepted[index])
+    }
+}
+
+/// Avro C 1.11.1's resolved reader crashed (SIGSEGV) reading a map whose values are arrays or
+/// maps, even with the reader schema equal to the writer's (issue 16): such pairs are read by
+/// the Swift projection instead.
+@Suite("Reading maps of collections with a reader schema")
+struct MapsOfCollectionsTests {
+    static let schemas = [
+        #"{"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":{"type":"array","items":"int"}}}]}"#,
+        #"{"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":{"type":"map","values":"string"}}}]}"#,
+        #"{"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":{"type":"record","name":"V","fields":[{"name":"xs","type":{"type":"array","items":"long"}}]}}}]}"#,
+        #"{"type":"record","name":"T","fields":[{"name":"kids","type":{"type":"map","values":"T"}}]}"#,
+    ]
+    static let values: [JSONValue] = [
+        .object([("m", .object([("a", .array([.int(1), .int(2)])), ("b", .array([]))]))]),
+        .object([("m", .object([("a", .object([("x", .string("y"))]))]))]),
+        .object([("m", .object([("k", .object([("xs", .array([.int(5)]))]))]))]),
+        .object([("kids", .object([("a", .object([("kids", .object([("b", .object([("kids", .object([]))]))]))]))]))]),
+    ]
+
+    @Test("decoded with the reader schema equal to the writer's: the same record", arguments: schemas.indices)
+    func readsBack(_ index: Int) throws {
+        let schema = try AvroSchema.parse(Self.schemas[index])
+        let bytes = try AvroCodec(schema: schema).encode(Self.values[index])
+        let decoded = try AvroCodec(writer: schema, reader: try AvroSchema.parse(Self.schemas[index])).decode(bytes)
+        #expect(decoded == Self.values[index])
+    }
+}
+
+@Test("a map key holding U+0000 is refused, not cut short and sent as another key")
+func mapKeyWithNulIsRefused() throws {
+    let schema = try AvroSchema.parse(#"{"type":"map","values":"string"}"#)
+    #expect { _ = try AvroCodec(schema: schema).encode(.object([("a\u{0}b", .string("v"))])) } throws: { error in
+        "\(error)".contains("holds U+0000, which Avro C cannot write in a map key")
     }
 }

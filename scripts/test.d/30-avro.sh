@@ -207,5 +207,17 @@ printf '{"bootstrap_servers":"%s","topic":"ext","data_format":"avro","schema_fil
 expect "external produce returns schema_id as a string" test "$(field "$W/ext.json" schema_id)" = 1
 expect "external produce returns the subject" test "$(field "$W/ext.json" subject)" = ext-value
 
+# Maps whose values are arrays or maps, read back with a reader schema (Avro C 1.11.1's
+# resolved reader crashed on them, even with the reader equal to the writer; issue 16).
+cat >"$W/map-of-arrays.avsc" <<'EOF'
+{"type":"record","name":"Tree","fields":[{"name":"tags","type":{"type":"map","values":{"type":"array","items":"int"}}},
+ {"name":"kids","type":{"type":"map","values":"Tree"}}]}
+EOF
+"$BIN" produce "${K[@]}" --topic map-of-arrays --data-format avro --schema-file "$W/map-of-arrays.avsc" --message-count 50 \
+  --manifest "$W/moa.manifest" --result-file "$W/pmoa.json" 2>"$W/pmoa.err"
+"$BIN" consume "${K[@]}" --manifest "$W/moa.manifest" --schema-file "$W/map-of-arrays.avsc" --timeout 20s --result-file "$W/cmoa.json" 2>"$W/cmoa.err"
+rc=$?
+expect "maps of arrays and maps verify with a reader schema (exit 0, no crash)" test "$rc" = 0
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
