@@ -55,6 +55,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import connect_transforms  # noqa: E402  (the SMTs, beside this file)
+import connect_converters  # noqa: E402  (key/value converters, beside this file)
 
 S3_SOURCE = "io.confluent.connect.s3.source.S3SourceConnector"
 JDBC_SINK = "io.confluent.connect.jdbc.JdbcSinkConnector"
@@ -112,6 +113,7 @@ COMMON_DEFS = {
     "connector.class": {"required": True},
     "tasks.max": {"type": "int", "default": "1", "min": 1},
     "key.converter": {}, "value.converter": {}, "value.converter.schemas.enable": {"type": "bool", "default": "false"},
+    "value.converter.schema.registry.url": {}, "key.converter.schema.registry.url": {},
     "bootstrap.servers": {},  # stand-in only: where this connector's Kafka is (default: --bootstrap-servers)
 }
 CLASS_DEFS = {
@@ -412,11 +414,37 @@ class SinkTaskBase:
         self.assigned = []
         self.last_discovery = 0
         self.transforms = load_transforms(self.config)
+        try:
+            self.key_converter = connect_converters.converter_for(self.config, is_key=True)
+            self.value_converter = connect_converters.converter_for(self.config, is_key=False)
+        except connect_converters.ConverterConfigError as e:
+            raise TaskFailure(str(e))
+
+    def converted(self, r):
+        """(key, value, value schema) of a Kafka record through the connector's converters. A
+        record the converter cannot read fails the task (errors.tolerance=none), as
+        WorkerSinkTask.convertAndTransformRecord does through RetryWithToleranceOperator."""
+        try:
+            if isinstance(self.key_converter, connect_converters.DefaultJson):
+                key = decode_key(r.key)  # the stand-in's lenient default: JSON, else the text
+            else:
+                key = self.key_converter.to_connect(r.topic, r.key)[1]
+            schema, value = self.value_converter.to_connect(r.topic, r.value)
+        except connect_converters.ConverterError as e:
+            raise TaskFailure(f"{connect_transforms.TOLERANCE_EXCEEDED}\nCaused by: {e}")
+        return key, value, schema
 
     def transformed(self, records):
-        """Kafka records as SinkRecords through the connector's transforms (connect_transforms.py)."""
-        return [run_transforms(self.transforms, connect_transforms.Record(
-            r.topic, r.partition, r.offset, r.timestamp, decode_key(r.key), decode_value(r.value), sink=True)) for r in records]
+        """Kafka records as SinkRecords through the converters and the connector's transforms
+        (connect_transforms.py); each keeps its value's Connect schema (None: schemaless) as
+        .value_schema."""
+        out = []
+        for r in records:
+            key, value, schema = self.converted(r)
+            record = run_transforms(self.transforms, connect_transforms.Record(r.topic, r.partition, r.offset, r.timestamp, key, value, sink=True))
+            record.value_schema = schema
+            out.append(record)
+        return out
 
     def topics(self):
         if self.config.get("topics"):
@@ -519,13 +547,15 @@ class JdbcSinkTask(SinkTaskBase):
         return [f.strip() for f in cfg(self.config, "pk.fields").split(",") if f.strip()]
 
     def row(self, record):
-        """record: a transformed SinkRecord (connect_transforms.Record)."""
+        """record: a transformed SinkRecord (connect_transforms.Record). Returns the row as a dict
+        of column -> value; .fields maps columns to their Connect fields when the value had a schema."""
         value = record.value
         if not isinstance(value, dict):
             raise TaskFailure(f"org.apache.kafka.connect.errors.ConnectException: Sink connector '{self.connector.name}' is configured with "
                               f"'delete.enabled=false' and 'pk.mode=none' and therefore requires records with a non-null Struct value "
                               f"and non-null Struct schema, but found record at (topic='{record.topic}',partition={record.partition},offset={record.offset}) with a {type(value).__name__} value")
-        row = dict(value)
+        schema = getattr(record, "value_schema", None)
+        row = {k: connect_converters.jdbc_value(schema.field(k) if schema else None, v) for k, v in value.items()}
         mode = cfg(self.config, "pk.mode")
         if mode == "kafka":
             row.update({"__connect_topic": record.topic, "__connect_partition": record.partition, "__connect_offset": record.offset})
@@ -547,21 +577,32 @@ class JdbcSinkTask(SinkTaskBase):
             return self.key_fields() or (["__connect_key"] if mode == "record_key" else [])
         return []
 
-    def ensure_table(self, cur, table, rows):
+    def ensure_table(self, cur, table, rows, schema=None):
+        """Creates or evolves the table. With a value schema (a converter such as AvroConverter
+        gave one) the columns come from it, as the real sink's auto.create does: the dialect's type
+        per Connect type, NOT NULL for a required field; schemaless columns are typed from values."""
         existing = self.columns_by_table.get(table)
         if existing is None:
             cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = %s", (table,))
             existing = [r[0] for r in cur.fetchall()]
-        fields = {}
+        fields, required = {}, set()
         for r in rows:
             for k, v in r.items():
-                if k not in fields or fields[k] == "TEXT" and v is not None:
+                field = schema.field(k) if schema else None
+                if field is not None:
+                    try:
+                        fields[k] = connect_converters.postgres_type(field)
+                    except connect_converters.ConverterError as e:
+                        raise TaskFailure(str(e))
+                    if not field.optional:
+                        required.add(k)
+                elif k not in fields or fields[k] == "TEXT" and v is not None:
                     fields[k] = self.sql_type(v) if v is not None else fields.get(k, "TEXT")
         if not existing:
             if not cfg_bool(self.config, "auto.create"):
                 raise TaskFailure(f'org.apache.kafka.connect.errors.ConnectException: Table "{table}" is missing and auto-creation is disabled')
             pk = self.pk_columns()
-            cols = [f"{self.quote(k)} {t}{' NOT NULL' if k in pk else ''}" for k, t in fields.items()]
+            cols = [f"{self.quote(k)} {t}{' NOT NULL' if k in pk or k in required else ''}" for k, t in fields.items()]
             if pk:
                 cols.append("PRIMARY KEY (" + ", ".join(self.quote(k) for k in pk) + ")")
             cur.execute(f"CREATE TABLE IF NOT EXISTS {self.quote(table)} ({', '.join(cols)})")
@@ -610,13 +651,15 @@ class JdbcSinkTask(SinkTaskBase):
             upto = max(self.task.fail_after_records, 0)
             failure = TaskFailure(self.task.fail_trace or "org.apache.kafka.connect.errors.ConnectException: injected failure (kafka-connect-standin)")
             self.task.fail_after_records = None
-        rows = [self.row(r) for r in self.transformed(records[:upto])]
+        converted = self.transformed(records[:upto])
+        rows = [self.row(r) for r in converted]
+        schema = next((r.value_schema for r in converted if getattr(r, "value_schema", None) is not None), None)
         if rows:
             cur = self.db.cursor()
             try:
                 # Tasks of one connector share tables: create or evolve them one at a time.
                 with DDL_LOCK:
-                    self.ensure_table(cur, table, rows)
+                    self.ensure_table(cur, table, rows, schema)
                     self.db.commit()
                 self.write(cur, table, rows)
                 self.db.commit()
