@@ -10,10 +10,12 @@ three connector classes that really move data:
   io.confluent.connect.s3.S3SinkConnector            Kafka topic     -> S3 (JSON lines)
 
 applying the connector's declared Single Message Transforms (connect_transforms.py: InsertField,
-ReplaceField, MaskField, TimestampConverter, ValueToKey, on schemaless JSON).
+ReplaceField, MaskField, TimestampConverter, ValueToKey, on schemaless values) and, in the sinks,
+its key/value converters (connect_converters.py: JsonConverter, StringConverter, Confluent's
+AvroConverter with a Schema Registry).
 
-It is NOT Kafka Connect: one process, in-memory state, no workers, no status topic, schemaless
-JSON only. What it copies from Apache Kafka's source (connect/runtime/.../rest and herders; each
+It is NOT Kafka Connect: one process, in-memory state, no workers, no status topic, JSON or
+(sinks) Avro data only. What it copies from Apache Kafka's source (connect/runtime/.../rest and herders; each
 real text is cited next to it below) is the unkind part a client must cope with:
   - status answers lag behind changes: a fresh connector's status is 404 "No status found for
     connector <name>" for a moment; after POST restart?includeTasks/onlyFailed (202, RESTARTING)
