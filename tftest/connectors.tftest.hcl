@@ -10,6 +10,10 @@
 #   recovery: a sink task fails mid-run, wait reports FAILED with the trace, restart brings it
 #             back, the table ends complete with only the copies at-least-once allows
 #   offsets:  stop -> offsets reset -> resume delivers the topic again into an emptied table
+#   (9) produce --data-format avro (Schema Registry stand-in, Confluent framing) -> topic -> JDBC
+#       sink with value.converter=AvroConverter -> table typed from the Avro schema -> verify-sink
+#       postgres; the same topic read by a sink without the converter FAILS with JsonConverter's
+#       real DataException
 #
 # Every run has its own state_key: runs sharing a module would otherwise share state, and a later
 # run would replace (delete) what an earlier one created. Teardown runs in reverse order:
@@ -36,6 +40,7 @@ run "broker" {
       { name = "s3_orders", partitions = 2 },
       { name = "s3pg_orders", partitions = 2 },
       { name = "recovery_orders", partitions = 1 },
+      { name = "avro_orders", partitions = 2 },
     ]
   }
 }
@@ -595,5 +600,122 @@ run "replay_table" {
   assert {
     condition     = output.result.passed && output.result.rows_found == 500 && output.result.polls > 0
     error_message = "the reset sink should deliver all 500 messages again into the emptied table: ${output.result.failed_checks}"
+  }
+}
+
+# ---- (9) Avro through a connector: AvroConverter in the JDBC sink -------------------------------
+
+run "registry" {
+  state_key = "registry"
+  module {
+    source = "./helpers/schema-registry-standin"
+  }
+  variables {
+    state_dir = ".work/connectors/registry"
+  }
+}
+
+# The converter reads Confluent framing (magic byte 0, 4-byte schema id) and fetches the writer
+# schema by id from the registry; the table's columns come from that schema (auto.create).
+run "avro_sink" {
+  state_key = "avro_sink"
+  module {
+    source = "../terraform-modules/connector"
+  }
+  variables {
+    name           = "avro-sink"
+    connect_url    = run.connect.connect_url
+    result_dir     = ".work/connectors/results"
+    expected_tasks = 1
+    config = {
+      "connector.class"                     = "io.confluent.connect.jdbc.JdbcSinkConnector"
+      "topics"                              = "avro_orders"
+      "connection.url"                      = var.postgres_jdbc_url
+      "connection.user"                     = "postgres"
+      "key.converter"                       = "org.apache.kafka.connect.storage.StringConverter"
+      "value.converter"                     = "io.confluent.connect.avro.AvroConverter"
+      "value.converter.schema.registry.url" = run.registry.url
+      "insert.mode"                         = "upsert"
+      "pk.mode"                             = "record_value"
+      "pk.fields"                           = "order_id"
+      "auto.create"                         = "true"
+      "table.name.format"                   = "avro_orders"
+    }
+  }
+}
+
+run "avro_produce" {
+  state_key = "avro_produce"
+  module {
+    source = "../terraform-modules/kafka-produce"
+  }
+  variables {
+    bootstrap_servers   = run.broker.bootstrap_servers
+    topic               = "avro_orders"
+    message_count       = 300
+    seed                = 31
+    data_format         = "avro"
+    schema_file         = "data/schemas/order-event.avsc"
+    schema_registry_url = run.registry.url
+    output_dir          = ".work/connectors"
+    run_id              = "flow-avro"
+  }
+  assert {
+    condition     = output.messages_produced == 300 && output.result.subject == "avro_orders-value" && output.result.schema_id >= 1
+    error_message = "300 Avro messages under the registered avro_orders-value schema"
+  }
+}
+
+run "avro_table" {
+  state_key = "avro_table"
+  module {
+    source = "./helpers/streamcheck-step"
+  }
+  variables {
+    words       = ["verify-sink", "postgres"]
+    args        = ["--manifest", run.avro_produce.manifest, "--table", "avro_orders", "--key-column", "order_id", "--timeout", "60s", "--poll-interval", "250ms"]
+    result_file = ".work/connectors/avro-table.json"
+  }
+  assert {
+    condition     = output.result.passed && output.result.rows_found == 300 && output.result.missing == 0 && output.result.mismatched == 0 && output.result.duplicates == 0
+    error_message = "the sink should have decoded every Avro record into its row, field by field: ${output.result.failed_checks}"
+  }
+}
+
+# The same Avro topic read by a sink with no converter configured: the default JsonConverter
+# cannot parse Confluent framing, and the task fails with its real DataException.
+run "avro_without_converter" {
+  state_key = "avro_without_converter"
+  module {
+    source = "./helpers/streamcheck-step"
+  }
+  variables {
+    words = ["connector", "apply"]
+    args = ["--connect-url", run.connect.connect_url, "--name", "avro-json-sink",
+      "--config", "connector.class=io.confluent.connect.jdbc.JdbcSinkConnector", "--config", "topics=avro_orders",
+      "--config", "connection.url=${var.postgres_jdbc_url}", "--config", "auto.create=true",
+    "--config", "table.name.format=avro_as_json"]
+    result_file = ".work/connectors/avro-without-converter.json"
+  }
+}
+
+run "avro_without_converter_failed" {
+  state_key = "avro_without_converter_failed"
+  module {
+    source = "./helpers/streamcheck-step"
+  }
+  variables {
+    words       = ["connector", "wait"]
+    args        = ["--connect-url", run.connect.connect_url, "--name", run.avro_without_converter.result.connector, "--timeout", "30s", "--expect-failed-checks", "task_states"]
+    result_file = ".work/connectors/avro-without-converter-failed.json"
+  }
+  assert {
+    condition     = !output.result.passed && output.result.as_expected && output.result.failed_tasks == 1
+    error_message = "a JSON-reading sink on an Avro topic should have its task FAILED"
+  }
+  assert {
+    condition = (strcontains(output.result.trace, "org.apache.kafka.connect.errors.DataException: Converting byte[] to Kafka Connect data failed due to serialization error")
+    && strcontains(output.result.trace, "JsonParseException: Illegal character ((CTRL-CHAR, code 0))"))
+    error_message = "the trace should be JsonConverter's DataException on the magic byte, got: ${output.result.trace}"
   }
 }

@@ -4,7 +4,9 @@
 # embedded broker. Covers apply/status/wait/pause/resume/stop/restart/delete/offsets,
 # FAILED with trace then restart, 409s and 429s retried, an unreachable or hanging Connect,
 # unknown connector, bad config, wrong credentials, the external protocol and the Confluent
-# Cloud flavour.
+# Cloud flavour. The flows of issue 11 run here too: (10) SMTs applied by a JDBC sink checked by
+# verify-sink postgres --transforms, (11) the S3 sink's objects checked by verify-sink s3, (12) an
+# S3 source task failing mid-stream and resuming from its committed offsets.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export STREAMCHECK_ROOT=${STREAMCHECK_ROOT:-$PWD}
@@ -17,7 +19,7 @@ services_init
 trap "exit 143" TERM INT
 start_postgres
 start_moto
-start_test_kafka orders:2 again:2 s3out:2 recovery:2
+start_test_kafka orders:2 again:2 s3out:2 recovery:2 s3verify:2 srcfail:1 people_smt:2
 start_connect_standin CONNECT
 start_connect_standin SECURE KAFKA_CONNECT_STANDIN_USERNAME=admin KAFKA_CONNECT_STANDIN_PASSWORD=hunter2-secret
 start_connect_standin CLOUD KAFKA_CONNECT_STANDIN_CLOUD_KEY=CLOUDKEY KAFKA_CONNECT_STANDIN_CLOUD_SECRET=cloud-secret-value
@@ -73,7 +75,7 @@ S3_SINK=io.confluent.connect.s3.S3SinkConnector
 python3 - <<'PY'
 import boto3, os
 s3 = boto3.client("s3", endpoint_url=os.environ["STREAMCHECK_S3_ENDPOINT"])
-for b in ("source-bucket", "sink-bucket"):
+for b in ("source-bucket", "sink-bucket", "verify-bucket", "srcfail-bucket"):
     s3.create_bucket(Bucket=b)
 for part in range(2):
     lines = "".join('{"id": %d, "customer": "c%d", "amount": %d.25, "paid": %s}\n' % (i, i % 7, i, "true" if i % 2 else "false")
@@ -188,6 +190,128 @@ rec_complete() { [ "$(sql 'SELECT count(DISTINCT id) FROM recovery')" = 1000 ]; 
 poll_until 40 rec_complete && pass "the sink ends complete (1000 distinct ids)" || fail "recovery completeness" "$(sql 'SELECT count(DISTINCT id) FROM recovery')"
 dups=$(sql 'SELECT count(*) - count(DISTINCT id) FROM recovery')
 [ "$dups" -le 100 ] && pass "duplicates ($dups) stay within at-least-once: at most one uncommitted batch redelivered" || fail "duplicates" "$dups"
+
+echo "flow (11): produce -> S3 sink -> objects checked by verify-sink s3 [${SECONDS}s]"
+run s3vprod "$BIN" produce --bootstrap-servers "$KAFKA_BOOTSTRAP" --topic s3verify --message-count 300 --seed 41 --manifest "$WORK/s3verify.manifest"
+run s3vsink "$BIN" connector apply "${C[@]}" --name s3-verify-sink --config connector.class=$S3_SINK --config topics=s3verify --config s3.bucket.name=verify-bucket \
+  --config "store.url=$STREAMCHECK_S3_ENDPOINT" --config flush.size=50 --config rotate.schedule.interval.ms=1000
+# verify-sink polls until every record of the manifest is in an object (the partial objects come with the rotation).
+run s3v "$BIN" verify-sink s3 --manifest "$WORK/s3verify.manifest" --bucket verify-bucket --prefix topics/s3verify/ --timeout 60s --poll-interval 250ms --result-file "$WORK/s3v.json"
+if [ $rc = 0 ] && [ "$(jget "$WORK/s3v.json" records_found)" = 300 ] && [ "$(jget "$WORK/s3v.json" duplicates)" = 0 ] && [ "$(jget "$WORK/s3v.json" mismatched)" = 0 ] \
+  && [ "$(jget "$WORK/s3v.json" objects)" -ge 6 ]; then
+  pass "the S3 sink's objects hold exactly the 300 produced records (verify-sink s3, by content digest)"
+else fail "verify-sink s3 on the S3 sink's objects" "rc=$rc $(cat "$WORK/s3v.err") $(head -c 600 "$WORK/s3v.json")"; fi
+# One field changed in one line of one object the connector wrote: an integrity failure, nothing missing.
+python3 - verify-bucket topics/s3verify/ <<'PY'
+import boto3, json, os, sys
+s3 = boto3.client("s3", endpoint_url=os.environ["STREAMCHECK_S3_ENDPOINT"])
+bucket, prefix = sys.argv[1], sys.argv[2]
+key = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"])[0]
+lines = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines()
+record = json.loads(lines[3])
+field = sorted(k for k, v in record.items() if isinstance(v, str))[0]
+record[field] += "-tampered"
+lines[3] = json.dumps(record)
+s3.put_object(Bucket=bucket, Key=key, Body=("\n".join(lines) + "\n").encode())
+PY
+run s3vt "$BIN" verify-sink s3 --manifest "$WORK/s3verify.manifest" --bucket verify-bucket --prefix topics/s3verify/ --timeout 5s --result-file "$WORK/s3vt.json"
+[ $rc = 2 ] && [ "$(jget "$WORK/s3vt.json" failed_checks)" = integrity ] && [ "$(jget "$WORK/s3vt.json" mismatched)" = 1 ] && [ "$(jget "$WORK/s3vt.json" missing)" = 0 ] \
+  && pass "a tampered line in a connector-written object fails integrity (1 mismatched, 0 missing)" || fail "tampered S3 object" "rc=$rc $(head -c 600 "$WORK/s3vt.json")"
+run s3vdel "$BIN" connector delete "${C[@]}" --name s3-verify-sink
+
+echo "flow (12): the S3 source's task fails mid-stream and resumes from its committed offsets [${SECONDS}s]"
+# The source hands the worker batches of record.batch.max.size=100; each batch's offset is
+# committed once acknowledged. The fault fails the task after 380 records: 250 from object 0
+# (committed), 100 + 30 from object 1, the last 30 sent but never committed. A restart must resume
+# at object 1's fileOffset 100 and send those 30 again: exactly 30 duplicates, nothing lost.
+run sfsrc "$BIN" connector apply "${C[@]}" --name fail-source --config connector.class=$S3_SOURCE --config s3.bucket.name=srcfail-bucket \
+  --config s3.prefix=in/ --config kafka.topic=srcfail --config "store.url=$STREAMCHECK_S3_ENDPOINT" --config record.batch.max.size=100 --config s3.poll.interval.ms=200
+"$BIN" connector wait "${C[@]}" --name fail-source --timeout 20s 2>/dev/null
+control fail-task '{"connector":"fail-source","task":0,"after_records":380,"trace":"org.apache.kafka.connect.errors.ConnectException: software.amazon.awssdk.core.exception.SdkClientException: Unable to execute HTTP request: Connection reset (injected by the stand-in)\n\tat io.confluent.connect.s3.source.S3SourceTask.poll(S3SourceTask.java:118)"}'
+run sfseed "$BIN" seed-source s3 --bucket srcfail-bucket --prefix in/ --message-count 1000 --records-per-object 250 --seed 51 --topic srcfail --manifest "$WORK/srcfail.manifest"
+run sfwait "$BIN" connector wait "${C[@]}" --name fail-source --timeout 30s --result-file "$WORK/sfwait.json"
+[ $rc = 2 ] && [ "$(jget "$WORK/sfwait.json" failed_tasks)" = 1 ] && jhas "$WORK/sfwait.json" trace "S3SourceTask.poll" && grep -q "FAILED (task 0)" "$WORK/sfwait.err" \
+  && pass "wait reports the source task FAILED, exit 2, with its trace" || fail "source FAILED" "rc=$rc $(cat "$WORK/sfwait.err")"
+run sfoff "$BIN" connector offsets "${C[@]}" --name fail-source --result-file "$WORK/sfoff.json"
+[ "$(jget "$WORK/sfoff.json" offsets.0.partition.folder)" = in/ ] && [ "$(jget "$WORK/sfoff.json" offsets.0.offset.lastFileRead)" = in/part-000001.jsonl ] \
+  && [ "$(jget "$WORK/sfoff.json" offsets.0.offset.fileOffset)" = 100 ] && [ "$(jget "$WORK/sfoff.json" offsets.0.offset.eof)" = false ] \
+  && pass "the committed source offset is object 1 at fileOffset 100 (Confluent layout), not the failure point" || fail "source offsets" "$(cat "$WORK/sfoff.json" "$WORK/sfoff.err")"
+run sfrestart "$BIN" connector restart "${C[@]}" --name fail-source --include-tasks --only-failed --result-file "$WORK/sfrestart.json"
+run sfrun "$BIN" connector wait "${C[@]}" --name fail-source --timeout 30s
+[ $rc = 0 ] && [ "$(jget "$WORK/sfrestart.json" tasks_restarting)" = 1 ] && pass "restart --include-tasks --only-failed, then RUNNING" || fail "source restart" "$(cat "$WORK/sfrestart.err" "$WORK/sfrun.err")"
+# The topic, judged by consume: every seeded record arrived (missing 0); the 30 records sent again
+# sit at new offsets, so they are duplicates (a same-offset re-read would be `redelivered`), and
+# exactly the uncommitted tail: `duplicates` is the one check that fails, by 30.
+run sfconsume "$BIN" consume --bootstrap-servers "$KAFKA_BOOTSTRAP" --manifest "$WORK/srcfail.manifest" --timeout 30s --expect-failed-checks duplicates --result-file "$WORK/sfconsume.json"
+if [ $rc = 0 ] && [ "$(jget "$WORK/sfconsume.json" as_expected)" = true ] && [ "$(jget "$WORK/sfconsume.json" missing)" = 0 ] \
+  && [ "$(jget "$WORK/sfconsume.json" messages_consumed)" = 1000 ] && [ "$(jget "$WORK/sfconsume.json" duplicates)" = 30 ] \
+  && [ "$(jget "$WORK/sfconsume.json" redelivered)" = 0 ] && [ "$(jget "$WORK/sfconsume.json" identified_by_content)" = 1030 ]; then
+  pass "after the restart the topic holds all 1000 records; only the 30 uncommitted ones twice (duplicates 30, redelivered 0)"
+else fail "source recovery verdict" "rc=$rc $(cat "$WORK/sfconsume.err") $(head -c 800 "$WORK/sfconsume.json")"; fi
+run sfdel "$BIN" connector delete "${C[@]}" --name fail-source
+
+echo "flow (10): SMTs applied by a JDBC sink, checked by verify-sink postgres --transforms [${SECONDS}s]"
+python3 - >"$WORK/people.jsonl" <<'PY'
+import json
+for i in range(60):
+    print(json.dumps({"id": i, "name": f"user-{i}", "email": f"user{i}@example.com", "active": i % 2 == 0,
+                      "amount": i + 0.25, "created_at": f"2024-05-01T10:{i:02d}:{i % 7:02d}Z"}))
+PY
+cat >"$WORK/people-smt-sink.json" <<'EOF'
+{"name": "people-smt-sink", "config": {
+  "connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector",
+  "transforms": "insert,replace,mask,ts,tokey",
+  "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+  "transforms.insert.static.field": "source",
+  "transforms.insert.static.value": "streamcheck",
+  "transforms.replace.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+  "transforms.replace.renames": "name:customer",
+  "transforms.replace.exclude": "active",
+  "transforms.mask.type": "org.apache.kafka.connect.transforms.MaskField$Value",
+  "transforms.mask.fields": "email",
+  "transforms.ts.type": "org.apache.kafka.connect.transforms.TimestampConverter$Value",
+  "transforms.ts.field": "created_at",
+  "transforms.ts.format": "yyyy-MM-dd'T'HH:mm:ss'Z'",
+  "transforms.ts.target.type": "Timestamp",
+  "transforms.tokey.type": "org.apache.kafka.connect.transforms.ValueToKey",
+  "transforms.tokey.fields": "id"
+}}
+EOF
+# verify-sink reads the same declaration, minus the two SMTs it has no step for (it refuses them by
+# name): TimestampConverter (the TIMESTAMPTZ column still compares as the same instant) and
+# ValueToKey (it changes only the key; the key column is checked by key_set).
+python3 - "$WORK/people-smt-sink.json" "$WORK/people-smt-verify.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1])); config = doc["config"]
+keep = [a for a in config["transforms"].split(",") if config[f"transforms.{a}.type"].rsplit(".", 1)[-1] not in ("TimestampConverter$Value", "ValueToKey")]
+out = {k: v for k, v in config.items() if not k.startswith("transforms.") or k.split(".")[1] in keep}
+out["transforms"] = ",".join(keep)
+json.dump({"name": doc["name"], "config": out}, open(sys.argv[2], "w"), indent=1)
+PY
+run smtprod "$BIN" produce --bootstrap-servers "$KAFKA_BOOTSTRAP" --topic people_smt --data-file "$WORK/people.jsonl" --manifest "$WORK/people.manifest"
+run smtsink "$BIN" connector apply "${C[@]}" --name people-smt-sink --config-file "$WORK/people-smt-sink.json" --config topics=people_smt --config "connection.url=$PG_URL" \
+  --config auto.create=true --config insert.mode=upsert --config pk.mode=record_key --config pk.fields=id --config table.name.format=people_smt
+run smtv "$BIN" verify-sink postgres --manifest "$WORK/people.manifest" --table people_smt --key-column id --timeout 60s --poll-interval 250ms \
+  --transforms "$WORK/people-smt-verify.json" --result-file "$WORK/smtv.json"
+[ $rc = 0 ] && [ "$(jget "$WORK/smtv.json" rows_found)" = 60 ] && [ "$(jget "$WORK/smtv.json" mismatched)" = 0 ] \
+  && pass "the connector's SMTs (insert, rename, exclude, mask, timestamp, value-to-key) produce what the same declaration expects" \
+  || fail "verify-sink --transforms on the connector's table" "rc=$rc $(cat "$WORK/smtsink.err" "$WORK/smtv.err") $(head -c 600 "$WORK/smtv.json")"
+cols=$(sql "SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'people_smt'")
+[ "$cols" = "amount:double precision,created_at:timestamp with time zone,customer:text,email:text,id:bigint,source:text" ] \
+  && [ "$(sql "SELECT count(*) FROM people_smt WHERE email = '' AND source = 'streamcheck'")" = 60 ] \
+  && pass "the table is the transformed one: renamed, excluded, inserted, masked, created_at a timestamp column" || fail "transformed table" "$cols"
+# The same table checked with a different declaration (no MaskField): the masked e-mails are caught.
+run smtbad "$BIN" verify-sink postgres --manifest "$WORK/people.manifest" --table people_smt --key-column id --timeout 5s \
+  --transforms '[{"insert": {"field": "source", "value": "streamcheck"}}, {"rename": {"from": "name", "to": "customer"}}, {"drop": ["active"]}]' --result-file "$WORK/smtbad.json"
+[ $rc = 2 ] && [ "$(jget "$WORK/smtbad.json" failed_checks)" = integrity ] && [ "$(jget "$WORK/smtbad.json" mismatched)" = 60 ] && [ "$(jget "$WORK/smtbad.json" sample_mismatches.0.field)" = email ] \
+  && pass "a declaration without the mask fails integrity on the email field" || fail "mismatched declaration" "rc=$rc $(head -c 600 "$WORK/smtbad.json")"
+# Without any declaration: the renamed field has no column.
+run smtnone "$BIN" verify-sink postgres --manifest "$WORK/people.manifest" --table people_smt --key-column id --timeout 5s --result-file "$WORK/smtnone.json"
+[ $rc = 2 ] && jhas "$WORK/smtnone.json" failed_checks columns && pass "no declaration: the columns check names what the SMTs changed" || fail "no declaration" "rc=$rc $(head -c 400 "$WORK/smtnone.json")"
+# The declaration inline as JSON text, as a Terraform query passes it (external protocol).
+run smtext bash -c "python3 -c 'import json,sys; print(json.dumps({\"manifest\": sys.argv[1], \"table\": \"people_smt\", \"key_column\": \"id\", \"timeout\": \"10s\", \"transforms\": open(sys.argv[2]).read()}))' '$WORK/people.manifest' '$WORK/people-smt-verify.json' | '$BIN' external verify-sink postgres"
+[ $rc = 0 ] && grep -q '"passed":"true"' "$WORK/smtext.out" && pass "external verify-sink postgres with the declaration as JSON text" || fail "external transforms" "rc=$rc $(cat "$WORK/smtext.out" "$WORK/smtext.err")"
+run smtdel "$BIN" connector delete "${C[@]}" --name people-smt-sink
 
 control lags '{"fresh_status": 0.75}'
 control fail-task '{"connector":"s3-sink","trace":"java.lang.IllegalStateException: connector failed (injected)"}'

@@ -10,10 +10,12 @@ three connector classes that really move data:
   io.confluent.connect.s3.S3SinkConnector            Kafka topic     -> S3 (JSON lines)
 
 applying the connector's declared Single Message Transforms (connect_transforms.py: InsertField,
-ReplaceField, MaskField, TimestampConverter, ValueToKey, on schemaless JSON).
+ReplaceField, MaskField, TimestampConverter, ValueToKey, on schemaless values) and, in the sinks,
+its key/value converters (connect_converters.py: JsonConverter, StringConverter, Confluent's
+AvroConverter with a Schema Registry).
 
-It is NOT Kafka Connect: one process, in-memory state, no workers, no status topic, schemaless
-JSON only. What it copies from Apache Kafka's source (connect/runtime/.../rest and herders; each
+It is NOT Kafka Connect: one process, in-memory state, no workers, no status topic, JSON or
+(sinks) Avro data only. What it copies from Apache Kafka's source (connect/runtime/.../rest and herders; each
 real text is cited next to it below) is the unkind part a client must cope with:
   - status answers lag behind changes: a fresh connector's status is 404 "No status found for
     connector <name>" for a moment; after POST restart?includeTasks/onlyFailed (202, RESTARTING)
@@ -55,6 +57,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import connect_transforms  # noqa: E402  (the SMTs, beside this file)
+import connect_converters  # noqa: E402  (key/value converters, beside this file)
 
 S3_SOURCE = "io.confluent.connect.s3.source.S3SourceConnector"
 JDBC_SINK = "io.confluent.connect.jdbc.JdbcSinkConnector"
@@ -112,6 +115,7 @@ COMMON_DEFS = {
     "connector.class": {"required": True},
     "tasks.max": {"type": "int", "default": "1", "min": 1},
     "key.converter": {}, "value.converter": {}, "value.converter.schemas.enable": {"type": "bool", "default": "false"},
+    "value.converter.schema.registry.url": {}, "key.converter.schema.registry.url": {},
     "bootstrap.servers": {},  # stand-in only: where this connector's Kafka is (default: --bootstrap-servers)
 }
 CLASS_DEFS = {
@@ -123,6 +127,7 @@ CLASS_DEFS = {
         "kafka.topic": {}, "topic.regex.list": {},
         "record.key.field": {},
         "s3.poll.interval.ms": {"type": "int", "default": "500", "min": 10},
+        "record.batch.max.size": {"type": "int", "default": "200", "min": 1},
         "format.class": {"default": "io.confluent.connect.s3.format.json.JsonFormat"},
         "mode": {"default": "GENERIC"},
     },
@@ -412,11 +417,37 @@ class SinkTaskBase:
         self.assigned = []
         self.last_discovery = 0
         self.transforms = load_transforms(self.config)
+        try:
+            self.key_converter = connect_converters.converter_for(self.config, is_key=True)
+            self.value_converter = connect_converters.converter_for(self.config, is_key=False)
+        except connect_converters.ConverterConfigError as e:
+            raise TaskFailure(str(e))
+
+    def converted(self, r):
+        """(key, value, value schema) of a Kafka record through the connector's converters. A
+        record the converter cannot read fails the task (errors.tolerance=none), as
+        WorkerSinkTask.convertAndTransformRecord does through RetryWithToleranceOperator."""
+        try:
+            if isinstance(self.key_converter, connect_converters.DefaultJson):
+                key = decode_key(r.key)  # the stand-in's lenient default: JSON, else the text
+            else:
+                key = self.key_converter.to_connect(r.topic, r.key)[1]
+            schema, value = self.value_converter.to_connect(r.topic, r.value)
+        except connect_converters.ConverterError as e:
+            raise TaskFailure(f"{connect_transforms.TOLERANCE_EXCEEDED}\nCaused by: {e}")
+        return key, value, schema
 
     def transformed(self, records):
-        """Kafka records as SinkRecords through the connector's transforms (connect_transforms.py)."""
-        return [run_transforms(self.transforms, connect_transforms.Record(
-            r.topic, r.partition, r.offset, r.timestamp, decode_key(r.key), decode_value(r.value), sink=True)) for r in records]
+        """Kafka records as SinkRecords through the converters and the connector's transforms
+        (connect_transforms.py); each keeps its value's Connect schema (None: schemaless) as
+        .value_schema."""
+        out = []
+        for r in records:
+            key, value, schema = self.converted(r)
+            record = run_transforms(self.transforms, connect_transforms.Record(r.topic, r.partition, r.offset, r.timestamp, key, value, sink=True))
+            record.value_schema = schema
+            out.append(record)
+        return out
 
     def topics(self):
         if self.config.get("topics"):
@@ -519,13 +550,15 @@ class JdbcSinkTask(SinkTaskBase):
         return [f.strip() for f in cfg(self.config, "pk.fields").split(",") if f.strip()]
 
     def row(self, record):
-        """record: a transformed SinkRecord (connect_transforms.Record)."""
+        """record: a transformed SinkRecord (connect_transforms.Record). Returns the row as a dict
+        of column -> value; .fields maps columns to their Connect fields when the value had a schema."""
         value = record.value
         if not isinstance(value, dict):
             raise TaskFailure(f"org.apache.kafka.connect.errors.ConnectException: Sink connector '{self.connector.name}' is configured with "
                               f"'delete.enabled=false' and 'pk.mode=none' and therefore requires records with a non-null Struct value "
                               f"and non-null Struct schema, but found record at (topic='{record.topic}',partition={record.partition},offset={record.offset}) with a {type(value).__name__} value")
-        row = dict(value)
+        schema = getattr(record, "value_schema", None)
+        row = {k: connect_converters.jdbc_value(schema.field(k) if schema else None, v) for k, v in value.items()}
         mode = cfg(self.config, "pk.mode")
         if mode == "kafka":
             row.update({"__connect_topic": record.topic, "__connect_partition": record.partition, "__connect_offset": record.offset})
@@ -547,21 +580,34 @@ class JdbcSinkTask(SinkTaskBase):
             return self.key_fields() or (["__connect_key"] if mode == "record_key" else [])
         return []
 
-    def ensure_table(self, cur, table, rows):
+    def ensure_table(self, cur, table, rows, schema=None):
+        """Creates or evolves the table. With a value schema (a converter such as AvroConverter
+        gave one) the columns come from it, as the real sink's auto.create does: the dialect's type
+        per Connect type, NOT NULL for a required field; schemaless columns are typed from values."""
         existing = self.columns_by_table.get(table)
         if existing is None:
             cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = %s", (table,))
             existing = [r[0] for r in cur.fetchall()]
-        fields = {}
+        fields, required = {}, set()
         for r in rows:
             for k, v in r.items():
-                if k not in fields or fields[k] == "TEXT" and v is not None:
+                field = schema.field(k) if schema else None
+                if field is not None:
+                    try:
+                        fields[k] = connect_converters.postgres_type(field)
+                    except connect_converters.ConverterError as e:
+                        raise TaskFailure(str(e))
+                    if not field.optional:
+                        required.add(k)
+                elif k not in fields or fields[k] == "TEXT" and v is not None:
                     fields[k] = self.sql_type(v) if v is not None else fields.get(k, "TEXT")
+                elif fields[k] == "BIGINT" and isinstance(v, float):
+                    fields[k] = "DOUBLE PRECISION"  # 5 and 6.25 in one batch: a JSON number column
         if not existing:
             if not cfg_bool(self.config, "auto.create"):
                 raise TaskFailure(f'org.apache.kafka.connect.errors.ConnectException: Table "{table}" is missing and auto-creation is disabled')
             pk = self.pk_columns()
-            cols = [f"{self.quote(k)} {t}{' NOT NULL' if k in pk else ''}" for k, t in fields.items()]
+            cols = [f"{self.quote(k)} {t}{' NOT NULL' if k in pk or k in required else ''}" for k, t in fields.items()]
             if pk:
                 cols.append("PRIMARY KEY (" + ", ".join(self.quote(k) for k in pk) + ")")
             cur.execute(f"CREATE TABLE IF NOT EXISTS {self.quote(table)} ({', '.join(cols)})")
@@ -610,13 +656,15 @@ class JdbcSinkTask(SinkTaskBase):
             upto = max(self.task.fail_after_records, 0)
             failure = TaskFailure(self.task.fail_trace or "org.apache.kafka.connect.errors.ConnectException: injected failure (kafka-connect-standin)")
             self.task.fail_after_records = None
-        rows = [self.row(r) for r in self.transformed(records[:upto])]
+        converted = self.transformed(records[:upto])
+        rows = [self.row(r) for r in converted]
+        schema = next((r.value_schema for r in converted if getattr(r, "value_schema", None) is not None), None)
         if rows:
             cur = self.db.cursor()
             try:
                 # Tasks of one connector share tables: create or evolve them one at a time.
                 with DDL_LOCK:
-                    self.ensure_table(cur, table, rows)
+                    self.ensure_table(cur, table, rows, schema)
                     self.db.commit()
                 self.write(cur, table, rows)
                 self.db.commit()
@@ -714,6 +762,7 @@ class S3SourceTask:
         self.topic = topic.strip()
         self.key_field = self.config.get("record.key.field")
         self.interval = int(cfg(self.config, "s3.poll.interval.ms")) / 1000.0
+        self.batch_size = int(cfg(self.config, "record.batch.max.size"))
         self.transforms = load_transforms(self.config)
         self.producer = KafkaProducer(bootstrap_servers=kafka_bootstrap(task), api_version=(2, 0, 0), acks="all",
                                       linger_ms=5, request_timeout_ms=15000)
@@ -760,14 +809,35 @@ class S3SourceTask:
                     start = int(offset.get("fileOffset") or 0)
             body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode("utf-8")
             lines = [line for line in body.split("\n") if line.strip()]
-            pending = lines[start:]
-            for i, line in enumerate(pending):
-                record_key, value = self.record_for(key, start + i + 1, line)
-                self.producer.send(self.topic, key=record_key, value=value)
-            self.producer.flush(timeout=30)
-            self.connector.set_source_offset(folder, {"lastFileRead": key, "fileOffset": str(len(lines)), "eof": "true"})
-            if pending:
-                self.task.count_records(len(pending))
+            # poll() hands the worker at most record.batch.max.size records at a time; the worker
+            # sends them and commits their offset once the producer acknowledged them. Here the
+            # commit follows each acknowledged batch (a real worker commits every
+            # offset.flush.interval.ms, so it may leave more uncommitted). An injected failure
+            # (fail-task after_records) lands mid-batch: the records before it are sent and
+            # acknowledged but their offset is never committed, so a restart resumes from the
+            # last committed fileOffset and sends them again, the at-least-once tail.
+            position = start
+            while position < len(lines):
+                if self.task.stop_event.is_set() or self.connector.target_state != "RUNNING":
+                    return
+                batch = lines[position:position + self.batch_size]
+                failure = None
+                for i, line in enumerate(batch):
+                    record_key, value = self.record_for(key, position + i + 1, line)
+                    self.producer.send(self.topic, key=record_key, value=value)
+                    try:
+                        self.task.count_records(1)
+                    except TaskFailure as e:
+                        failure = e
+                        break
+                self.producer.flush(timeout=30)
+                if failure:
+                    raise failure
+                position += len(batch)
+                self.connector.set_source_offset(folder, {"lastFileRead": key, "fileOffset": str(position),
+                                                          "eof": "true" if position >= len(lines) else "false"})
+            if not lines or start >= len(lines):
+                self.connector.set_source_offset(folder, {"lastFileRead": key, "fileOffset": str(len(lines)), "eof": "true"})
         self.task.stop_event.wait(self.interval)
 
     def idle(self):
