@@ -102,6 +102,11 @@ public final class AvroSchema: @unchecked Sendable {
         return strict.problem(writer.type, type, path: "") != nil
     }
 
+    /// The union branch a value in Avro's JSON form is written as (the first it fits).
+    public func branch(of value: JSONValue, in branches: [AvroType]) -> AvroType? {
+        AvroJSONMapping(schema: self).branchIndex(branches, value).map { branches[$0] }
+    }
+
     /// Follows `.reference` names to their definitions.
     public func resolve(_ type: AvroType) -> AvroType {
         if case let .reference(name) = type, let definition = namedTypes[name] { return definition }

@@ -30,8 +30,13 @@ public enum FieldMatch {
         case let (.bool(b), .int(i)), let (.int(i), .bool(b)):
             return (i == 1 && b) || (i == 0 && !b)
         case let (.string(a), .string(b)):
+            // Two decimal texts (a NUMERIC column, a decimal logical type): exactly equal values,
+            // whatever trailing zeros; a tolerance is for floats only.
+            if let x = decimalText(a), let y = decimalText(b) { return x == y }
             if let x = number(a), let y = number(b) { return numbersEqual(x, y) }
             if let x = Timestamp.parseMicros(a), let y = Timestamp.parseMicros(b) { return x == y }
+            // TIME columns: 12:34:56.789 is 12:34:56.789000.
+            if let x = timeOfDayMicros(a), let y = timeOfDayMicros(b) { return x == y }
             return false
         default:
             break
@@ -42,6 +47,36 @@ public enum FieldMatch {
         if case let .int(ms) = expected, case let .string(text) = found, let micros = Timestamp.parseMicros(text) { return ms * 1000 == micros }
         if case let .string(text) = expected, case let .int(ms) = found, let micros = Timestamp.parseMicros(text) { return ms * 1000 == micros }
         return false
+    }
+
+    /// A plain decimal literal (-12.340, 7) normalised: no leading or trailing zeros, no "-0".
+    static func decimalText(_ text: String) -> String? {
+        var t = Substring(text.trimmingCharacters(in: .whitespaces))
+        let negative = t.hasPrefix("-")
+        if negative || t.hasPrefix("+") { t = t.dropFirst() }
+        let parts = t.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !t.isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isNumber) }), parts.contains(where: { !$0.isEmpty }) else { return nil }
+        var whole = String(parts[0].drop { $0 == "0" })
+        var fraction = parts.count == 2 ? String(parts[1]) : ""
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        if whole.isEmpty { whole = "0" }
+        let body = fraction.isEmpty ? whole : whole + "." + fraction
+        return negative && body != "0" ? "-" + body : body
+    }
+
+    /// HH:MM:SS with an optional fraction, as microseconds since midnight.
+    static func timeOfDayMicros(_ text: String) -> Int64? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 2, parts[1].count == 2, let h = Int64(parts[0]), let m = Int64(parts[1]) else { return nil }
+        let secondParts = parts[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard secondParts[0].count == 2, let s = Int64(secondParts[0]) else { return nil }
+        var fraction: Int64 = 0
+        if secondParts.count == 2 {
+            let digits = secondParts[1]
+            guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy(\.isNumber), let f = Int64(digits) else { return nil }
+            fraction = f * Int64(pow(10.0, Double(6 - digits.count)))
+        }
+        return ((h * 60 + m) * 60 + s) * 1_000_000 + fraction
     }
 
     enum Number { case int(Int64), double(Double) }

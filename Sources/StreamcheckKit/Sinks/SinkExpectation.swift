@@ -12,7 +12,8 @@ public struct SinkExpectation: Sendable {
     public static let originKey = "origin"
     public static let seedSourceOrigin = "seed-source"
 
-    public static func load(manifestPath: String, transforms: TransformChain) throws -> SinkExpectation {
+    /// - asSQL: Avro logical types as a JDBC sink stores them (`AvroSQLForm`), for table sinks.
+    public static func load(manifestPath: String, transforms: TransformChain, asSQL: Bool = false) throws -> SinkExpectation {
         let manifest: Manifest
         do { manifest = try Manifest.read(path: manifestPath) } catch {
             throw StreamcheckError("cannot read manifest '\(manifestPath)': \(error); give the manifest file written by produce or seed-source")
@@ -20,7 +21,8 @@ public struct SinkExpectation: Sendable {
         let format = try MessageFormats.make(header: manifest.header)
         var records: [ExpectedRecord] = []
         for seq in expectedSeqs(manifest) {
-            let original = try format.record(at: seq)
+            var original = try format.record(at: seq)
+            if asSQL, let avro = format as? AvroFormat { original = AvroSQLForm.convert(original, avro.schema.type, avro.schema) }
             do {
                 records.append(ExpectedRecord(seq: seq, record: try transforms.apply(original)))
             } catch let error as TransformError {

@@ -48,7 +48,7 @@ public enum PostgresSinkVerifier {
         let columnFor = Dictionary(fieldToColumn, uniquingKeysWith: { a, _ in a })
 
         let guarantee = try DeliveryGuarantee.from(p)
-        let expectation = try SinkExpectation.load(manifestPath: try p.requiredString("manifest"), transforms: try SinkParameters.transformChain(p))
+        let expectation = try SinkExpectation.load(manifestPath: try p.requiredString("manifest"), transforms: try SinkParameters.transformChain(p), asSQL: true)
         let runId = expectation.manifest.header.runId
         if let clash = SinkComparison.nonUniqueKey(expectation.records, field: keyField) {
             throw StreamcheckError("key field '\(keyField)' is not unique in the manifest's records (seq \(clash.first) and \(clash.second) both have '\(clash.key)'); give '\(p.name("key_field"))' a field that identifies each record")
