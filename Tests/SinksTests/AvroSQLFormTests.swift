@@ -48,3 +48,12 @@ import TerraformIO
         #expect(AvroSQLForm.decimal(Self.bytes(123_456_789_012, count: 8), scale: 4) == "12345678.9012")
     }
 }
+
+@Test("a connector config with ValueToKey is accepted and leaves the expected value as it is")
+func valueToKeyLeavesTheValue() throws {
+    let config: [(String, JSONValue)] = [("transforms", .string("tokey")),
+                                         ("transforms.tokey.type", .string("org.apache.kafka.connect.transforms.ValueToKey")),
+                                         ("transforms.tokey.fields", .string("id"))]
+    #expect(try ConnectTransformConfig.steps(config, source: "t").isEmpty)
+    #expect(throws: TransformError.self) { _ = try ConnectTransformConfig.steps(Array(config.prefix(2)), source: "t") }
+}

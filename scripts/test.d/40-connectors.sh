@@ -277,13 +277,13 @@ cat >"$WORK/people-smt-sink.json" <<'EOF'
   "transforms.tokey.fields": "id"
 }}
 EOF
-# verify-sink reads the same declaration, minus the two SMTs it has no step for (it refuses them by
-# name): TimestampConverter (the TIMESTAMPTZ column still compares as the same instant) and
-# ValueToKey (it changes only the key; the key column is checked by key_set).
+# verify-sink reads the same declaration (ValueToKey included: it changes only the key, which the
+# key column checks), minus TimestampConverter, which it has no step for and refuses by name (the
+# TIMESTAMPTZ column still compares as the same instant).
 python3 - "$WORK/people-smt-sink.json" "$WORK/people-smt-verify.json" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1])); config = doc["config"]
-keep = [a for a in config["transforms"].split(",") if config[f"transforms.{a}.type"].rsplit(".", 1)[-1] not in ("TimestampConverter$Value", "ValueToKey")]
+keep = [a for a in config["transforms"].split(",") if config[f"transforms.{a}.type"].rsplit(".", 1)[-1] not in ("TimestampConverter$Value",)]
 out = {k: v for k, v in config.items() if not k.startswith("transforms.") or k.split(".")[1] in keep}
 out["transforms"] = ",".join(keep)
 json.dump({"name": doc["name"], "config": out}, open(sys.argv[2], "w"), indent=1)

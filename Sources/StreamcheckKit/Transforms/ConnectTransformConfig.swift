@@ -65,8 +65,12 @@ enum ConnectTransformConfig {
                 steps += fields.map { .mask(field: $0, replacement: value(prefix + "replacement")) }
             case "Flatten$Value":
                 steps.append(.flatten(delimiter: value(prefix + "delimiter") ?? "."))
+            case "ValueToKey":
+                // Copies fields into the record key; the value, which is what is compared, stays
+                // as it was (the key is what `key_field` / `key_column` match on).
+                guard !list(value(prefix + "fields")).isEmpty else { throw fail("ValueToKey needs fields") }
             default:
-                throw fail("\(type) is not supported; supported: ReplaceField$Value, Cast$Value, InsertField$Value, MaskField$Value, Flatten$Value")
+                throw fail("\(type) is not supported; supported: ReplaceField$Value, Cast$Value, InsertField$Value, MaskField$Value, Flatten$Value, ValueToKey")
             }
         }
         return steps
