@@ -30,16 +30,18 @@ public final class KafkaProducer: @unchecked Sendable {
     public var lastError: String? { context.lastError }
 
     /// Enqueues one message. `token` comes back in its delivery report. When librdkafka's
-    /// queue is full this serves delivery reports until there is room (bounded by `queueWait`).
+    /// queue is full this serves delivery reports until there is room (bounded by `queueWait`,
+    /// or until `giveUp` says to stop waiting).
     public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8],
-                        headers: [(String, [UInt8])], timestampMs: Int64 = 0, token: Int, queueWait: Double = 60) throws {
+                        headers: [(String, [UInt8])], timestampMs: Int64 = 0, token: Int, queueWait: Double = 60,
+                        giveUp: () -> Bool = { false }) throws {
         var deadline: Date?
         while true {
             let err = enqueue(topic: topic, partition: partition ?? RD_KAFKA_PARTITION_UA, key: key, value: value,
                               headers: headers, timestampMs: timestampMs, token: token)
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             if deadline == nil { deadline = Date().addingTimeInterval(queueWait) }
-            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL, Date() < deadline! {
+            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL, Date() < deadline!, !giveUp() {
                 rd_kafka_poll(handle, 50)
                 continue
             }

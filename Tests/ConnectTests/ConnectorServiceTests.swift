@@ -60,6 +60,19 @@ import TerraformIO
         #expect(fake.requests.count == 1)
     }
 
+    @Test func aRestartAnsweredWithADefiniteConnectErrorShowsIt() {
+        let fake = FakeConnect()
+        fake.queue(500, #"{"error_code":500,"message":"Connector configuration is invalid"}"#)
+        let service = fake.service()
+        do {
+            _ = try service.restart("c", includeTasks: true, onlyFailed: true, timeout: 30)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("HTTP 500") && "\(error)".contains("Connector configuration is invalid"), "\(error)")
+        }
+        #expect(fake.requests.count == 1)
+    }
+
     @Test func aRestartTurnedAwayByARebalanceIsSentAgain() throws {
         let fake = FakeConnect()
         fake.queue(409, #"{"error_code":409,"message":"Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)"}"#)
@@ -163,9 +176,11 @@ import TerraformIO
         let service = fake.service()
         let start = service.client.now()
         let outcome = try service.wait("c", target: "RUNNING", expectedTasks: nil, timeout: 60)
-        // The same FAILED from the first reading on: trusted once it held for the settle window.
+        // The same FAILED from the first reading on: trusted once it held for the settle window,
+        // polled on the backoff schedule meanwhile (not hammered).
         #expect(service.client.now() - start >= ConnectorService.defaultSettle)
         #expect(service.client.now() - start < ConnectorService.defaultSettle + 1)
+        #expect(fake.requests.count <= 6, "\(fake.requests.count) requests")
         #expect(outcome.passed == false)
         #expect(outcome.result["trace"] == .string("java.lang.IllegalStateException: bad url"))
         #expect(outcome.result["failed_checks"] == .string("connector_state,task_states"))
@@ -192,6 +207,24 @@ import TerraformIO
         let outcome = try fake.service().wait("c", target: "RUNNING", expectedTasks: nil, timeout: 60)
         #expect(outcome.passed == false)
         #expect(outcome.summary.contains("FAILED (task 0)"), "\(outcome.summary)")
+    }
+
+    @Test func aConnectorNotYetRunningIsPolledOnTheBackoffScheduleNotHammered() throws {
+        let fake = FakeConnect()
+        fake.fallback = .reply(200, FakeConnect.status("RUNNING", tasks: [(0, "RUNNING"), (1, "UNASSIGNED")]), [])
+        let outcome = try fake.service().wait("c", target: "RUNNING", expectedTasks: nil, timeout: 30)
+        #expect(outcome.passed == false && outcome.result["timed_out"] == .bool(true))
+        #expect(fake.requests.count < 15, "\(fake.requests.count) requests in 30 s")
+    }
+
+    @Test func aWaitShorterThanTwoSettleWindowsStillTrustsAHeldReading() throws {
+        let fake = FakeConnect()
+        fake.fallback = .reply(200, FakeConnect.status("RUNNING", tasks: [(0, "RUNNING")]), [])
+        let service = fake.service()
+        let start = service.client.now()
+        let outcome = try service.wait("c", target: "RUNNING", expectedTasks: nil, settle: 3, timeout: 2)
+        #expect(outcome.passed == true, "\(outcome.summary)")
+        #expect(service.client.now() - start >= 1 && service.client.now() - start < 2)
     }
 
     @Test func settleZeroTrustsTheFirstReading() throws {

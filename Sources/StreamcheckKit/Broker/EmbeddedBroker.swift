@@ -76,15 +76,22 @@ public enum EmbeddedBroker {
         }
         let argv = raw.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard let run = argv.firstIndex(of: "run"), run > 0, argv[run - 1] == "broker",
-              let flag = argv.firstIndex(of: "--state-dir"), flag + 1 < argv.count else { return false }
+              let dir = option("--state-dir", in: argv) else { return false }
         // Compare the folders themselves: the broker may have been given a relative path.
         let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(state.pid)/cwd")) ?? ""
-        let theirs = argv[flag + 1].hasPrefix("/") ? argv[flag + 1] : cwd + "/" + argv[flag + 1]
+        let theirs = dir.hasPrefix("/") ? dir : cwd + "/" + dir
         guard canonical(theirs) == canonical(stateDir) else { return false }
-        if let token = state.token {
-            guard let at = argv.firstIndex(of: "--instance-token"), at + 1 < argv.count, argv[at + 1] == token else { return false }
-        }
+        if let token = state.token, option("--instance-token", in: argv) != token { return false }
         return true
+    }
+
+    /// An option's value on a command line, given as `--name value` or `--name=value`.
+    static func option(_ name: String, in argv: [String]) -> String? {
+        for (i, arg) in argv.enumerated() {
+            if arg == name, i + 1 < argv.count { return argv[i + 1] }
+            if arg.hasPrefix(name + "=") { return String(arg.dropFirst(name.count + 1)) }
+        }
+        return nil
     }
 
     static func canonical(_ path: String) -> String {

@@ -113,14 +113,18 @@ public struct ConnectReply: Sendable {
 extension ConnectClient {
     /// Whether an attempt that failed may still have been carried out by Connect: no answer in
     /// time, a proxy's 502-504, or the herder's own "Request timed out". A refused connection,
-    /// a 409 (rebalance), a 429 and the rebalance 500 were turned away before anything ran.
+    /// a 429 and Connect's other 500s (the rebalance one included) were answers that nothing
+    /// was done; a 409 means the herder refused the request during a rebalance.
     static func mayHaveBeenServed(_ outcome: AttemptOutcome) -> Bool {
         switch outcome {
         case .connectionRefused, .transportFailure: return false
         case .timedOut: return true
         case let .status(code, _, message):
             if code == 409 || code == 429 || code < 500 { return false }
-            return !message.localizedCaseInsensitiveContains("rebalance is expected")
+            // Connect's own 500s are definite (a ConnectException: nothing was done), except
+            // its "Request timed out": the herder may still carry the request out.
+            if code == 500 { return message.isEmpty || message.localizedCaseInsensitiveContains("Request timed out") }
+            return true  // 502-504: a proxy may have forwarded it
         }
     }
 }

@@ -193,6 +193,8 @@ public struct ConnectorService: Sendable {
         let deadline = started + timeout
         var attempt = 0
         var polls = 0
+        // A wait shorter than two settle windows still gets to trust a reading within it.
+        let settle = min(settle, timeout / 2)
         var first: String?
         var heldSince: (signature: String, at: Double)?
         var changedDuringWait = false
@@ -207,18 +209,23 @@ public struct ConnectorService: Sendable {
             if let status {
                 let settled = changedDuringWait || now - heldSince!.at >= settle
                 let final = (status.isFailed && target != "FAILED") || status.hasReached(target, expectedTasks: expectedTasks)
-                if final && (settled || now >= deadline) {
+                if final && settled {
                     return waitOutcome(status, target: target, expectedTasks: expectedTasks, started: started, polls: polls, timedOut: false)
                 }
                 if now >= deadline {
-                    return waitOutcome(status, target: target, expectedTasks: expectedTasks, started: started, polls: polls, timedOut: true)
+                    // An unsettled reading at the deadline is not trusted, whatever it says.
+                    return waitOutcome(status, target: target, expectedTasks: expectedTasks, started: started, polls: polls, timedOut: true,
+                                       unsettled: final)
                 }
             } else if now - started >= max(notFoundGrace, settle) || now >= deadline {
                 throw failure(ConnectReply(status: 404, text: "{\"message\":\"Connector \(name) not found\"}"), name: name, doing: "waiting on")
             }
             var pause = min(client.backoff(attempt: attempt), max(deadline - now, 0))
-            // A reading that is waiting out the settle window is checked again when it ends.
-            if status != nil, let held = heldSince { pause = min(pause, max(0.05, held.at + settle - now)) }
+            // A final reading that is waiting out the settle window is checked again when it ends.
+            if let status, let held = heldSince, now < held.at + settle,
+               (status.isFailed && target != "FAILED") || status.hasReached(target, expectedTasks: expectedTasks) {
+                pause = min(pause, max(0.05, held.at + settle - now))
+            }
             client.pause(pause)
             attempt += 1
         }
@@ -227,11 +234,14 @@ public struct ConnectorService: Sendable {
     /// How long an unchanged status must hold before `wait` trusts it (see `wait`).
     public static let defaultSettle: Double = 3
 
-    func waitOutcome(_ status: ConnectorStatus, target: String, expectedTasks: Int?, started: Double, polls: Int, timedOut: Bool) -> OperationOutcome {
-        let reached = status.hasReached(target, expectedTasks: expectedTasks)
+    func waitOutcome(_ status: ConnectorStatus, target: String, expectedTasks: Int?, started: Double, polls: Int, timedOut: Bool,
+                     unsettled: Bool = false) -> OperationOutcome {
+        let reached = status.hasReached(target, expectedTasks: expectedTasks) && !unsettled
         let expectedCount = expectedTasks.map(String.init) ?? (target == "STOPPED" ? "0" : "all (at least 1)")
         let checks = [
-            Check(name: .connector_state, passed: status.state == target, expected: target, found: status.state),
+            // An unsettled reading proves nothing about the state (see `wait`).
+            Check(name: .connector_state, passed: status.state == target && !unsettled, expected: target,
+                  found: unsettled ? "\(status.state), not yet settled" : status.state),
             Check(name: .task_states, passed: status.tasksReached(target, expectedTasks: expectedTasks),
                   expected: "\(expectedCount) tasks \(target)",
                   found: status.tasks.isEmpty ? "no tasks" : status.tasks.map { "\($0.id)=\($0.state)" }.joined(separator: ",")),
@@ -249,7 +259,9 @@ public struct ConnectorService: Sendable {
         ]
         let waited = JSONValue.format(Double(milliseconds(since: started)) / 1000)
         let summary: String
-        if reached {
+        if unsettled {
+            summary = "connector \(status.name) showed \(status.state) only for the last part of the wait when the timeout came after \(waited)s: too short to tell from a status left over from before a change; raise timeout, or lower settle"
+        } else if reached {
             summary = "connector \(status.name) \(target) with \(status.tasks.count) task\(status.tasks.count == 1 ? "" : "s") after \(waited)s"
         } else if status.isFailed {
             let firstLine = status.firstTrace.split(separator: "\n").first.map(String.init) ?? "no trace given"

@@ -177,11 +177,12 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
         if BackgroundProcess.terminationWasRequested { interrupted = true; break }
         if request.rate > 0 {
             let due = clockStart + Double(seq) / request.rate
-            while true {
+            while !BackgroundProcess.terminationWasRequested {
                 let wait = due - Clock.monotonicSeconds()
                 if wait <= 0 { break }
                 producer.poll(timeoutMs: Int32(max(1, min(wait * 1000, 100))))
             }
+            if BackgroundProcess.terminationWasRequested { interrupted = true; break }
         }
         var (digest, record) = try request.format.encode(seq: seq, into: &value)
         if record == nil, request.keyStrategy.needsRecord { record = try request.format.record(at: seq) }
@@ -201,8 +202,10 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
             // The record's CreateTime is the produce time in the header (to the millisecond), so
             // a consumer can tell our own stamp (which measures nothing) from a later writer's.
             try producer.produce(topic: request.topic, key: hasKey ? key : nil, value: value, headers: headers,
-                                 timestampMs: nowMicros / 1000, token: seq, queueWait: request.deliveryTimeout)
+                                 timestampMs: nowMicros / 1000, token: seq, queueWait: request.deliveryTimeout,
+                                 giveUp: { BackgroundProcess.terminationWasRequested })
         } catch {
+            if BackgroundProcess.terminationWasRequested { interrupted = true; break }
             // Stop enqueueing, but still wait for what is in flight so the manifest is honest.
             if firstError == nil { firstError = "\(error)" }
             break
@@ -214,11 +217,22 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
         }
     }
     progress.finish()
-    // Interrupted: what is in flight gets a short, bounded chance to be acknowledged.
-    let remaining = producer.flush(timeout: interrupted ? min(5, request.deliveryTimeout) : request.deliveryTimeout)
+    // Wait for what is in flight; a termination signal (before or during the wait) leaves it a
+    // short, bounded chance to be acknowledged.
+    let interruptGrace = min(5, request.deliveryTimeout)
+    var flushDeadline = Clock.monotonicSeconds() + (interrupted ? interruptGrace : request.deliveryTimeout)
+    var remaining = producer.flush(timeout: 0)
+    while remaining > 0 && Clock.monotonicSeconds() < flushDeadline {
+        if BackgroundProcess.terminationWasRequested && !interrupted {
+            interrupted = true
+            flushDeadline = min(flushDeadline, Clock.monotonicSeconds() + interruptGrace)
+        }
+        remaining = producer.flush(timeout: min(0.2, max(0, flushDeadline - Clock.monotonicSeconds())))
+    }
     if remaining > 0 {
         // Say why before purging: the purge's own reports only say "Purged in queue".
-        if firstError == nil { firstError = "no acknowledgement within \(Int(request.deliveryTimeout))s for \(remaining) messages" }
+        let waited = interrupted ? "within \(Int(interruptGrace))s of the termination signal" : "within \(Int(request.deliveryTimeout))s"
+        if firstError == nil { firstError = "no acknowledgement \(waited) for \(remaining) messages" }
         producer.purgeOutstanding()
     }
     if let lastError = producer.lastError, firstError != nil, !(firstError!.contains(lastError)) {

@@ -55,7 +55,7 @@ public enum FieldMatch {
         let negative = t.hasPrefix("-")
         if negative || t.hasPrefix("+") { t = t.dropFirst() }
         let parts = t.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard !t.isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isNumber) }), parts.contains(where: { !$0.isEmpty }) else { return nil }
+        guard !t.isEmpty, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }), parts.contains(where: { !$0.isEmpty }) else { return nil }
         var whole = String(parts[0].drop { $0 == "0" })
         var fraction = parts.count == 2 ? String(parts[1]) : ""
         while fraction.hasSuffix("0") { fraction.removeLast() }
