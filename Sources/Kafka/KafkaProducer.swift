@@ -104,6 +104,22 @@ public final class KafkaProducer: @unchecked Sendable {
         return Int(rd_kafka_outq_len(handle))
     }
 
+    /// Asks each partition's leader for its offsets. A broker answers the requests of one
+    /// connection in order, so once it answers, it has read every produce request sent before:
+    /// with acks=0 that is the only sign the writes got past the socket (a process exiting
+    /// with data still unread by the broker can lose it). Returns the partitions that answered.
+    @discardableResult
+    public func roundTrip(topic: String, partitions: [Int32], timeout: Double) -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        var answered = 0
+        for partition in partitions {
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { break }
+            if (try? KafkaMetadata.watermarks(handle: handle, topic: topic, partition: partition, timeout: left)) != nil { answered += 1 }
+        }
+        return answered
+    }
+
     /// Abandons messages still queued (after a flush timed out), so their reports say so.
     public func purgeOutstanding() {
         rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))

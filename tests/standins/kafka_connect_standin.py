@@ -619,6 +619,17 @@ class JdbcSinkTask(SinkTaskBase):
             for k in missing:
                 cur.execute(f"ALTER TABLE {self.quote(table)} ADD COLUMN {self.quote(k)} {fields[k]}")
                 existing.append(k)
+        # Schemaless only (a stand-in simplification: the real sink needs a schema): a column typed
+        # BIGINT from the first batch's whole numbers is widened when a later batch (or the other
+        # task) brings a fraction, instead of failing the insert with 22P02.
+        if schema is None:
+            widen = [k for k, t in fields.items() if t == "DOUBLE PRECISION"]
+            if widen:
+                cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                            "AND table_name = %s AND data_type = 'bigint'", (table,))
+                for (column,) in cur.fetchall():
+                    if column in widen and column not in self.pk_columns():
+                        cur.execute(f"ALTER TABLE {self.quote(table)} ALTER COLUMN {self.quote(column)} TYPE DOUBLE PRECISION")
         self.columns_by_table[table] = existing
 
     def write(self, cur, table, rows):

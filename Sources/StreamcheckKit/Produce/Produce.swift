@@ -235,6 +235,11 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
         if firstError == nil { firstError = "no acknowledgement \(waited) for \(remaining) messages" }
         producer.purgeOutstanding()
     }
+    // acks=0: librdkafka reports a message delivered once it is written to the socket; make
+    // sure the brokers read it before this process exits and closes the connections.
+    if (config.value("acks") ?? config.value("request.required.acks")) == "0", remaining == 0, !partitionCounts.isEmpty {
+        producer.roundTrip(topic: request.topic, partitions: partitionCounts.keys.sorted(), timeout: min(10, request.deliveryTimeout))
+    }
     if let lastError = producer.lastError, firstError != nil, !(firstError!.contains(lastError)) {
         firstError! += " (last broker error: \(lastError))"
     }
