@@ -72,7 +72,7 @@ public enum EmbeddedBroker {
         guard BackgroundProcess.isAlive(state.pid) else { return false }
         guard let raw = FileManager.default.contents(atPath: "/proc/\(state.pid)/cmdline") else {
             // No /proc (not Linux): the PID is all there is to go on.
-            return FileManager.default.fileExists(atPath: "/proc/self") ? false : true
+            return !FileManager.default.fileExists(atPath: "/proc/self")
         }
         let argv = raw.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard let run = argv.firstIndex(of: "run"), run > 0, argv[run - 1] == "broker",
@@ -95,8 +95,7 @@ public enum EmbeddedBroker {
     }
 
     static func canonical(_ path: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return (absolute as NSString).resolvingSymlinksInPath.replacingOccurrences(of: "//", with: "/")
+        (absolutePath(path) as NSString).resolvingSymlinksInPath.replacingOccurrences(of: "//", with: "/")
     }
 
     /// Serves in the foreground until SIGINT/SIGTERM. Writes broker.json once serving and

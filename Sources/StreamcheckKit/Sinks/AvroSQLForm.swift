@@ -44,13 +44,7 @@ enum AvroSQLForm {
         }
     }
 
-    static func date(days: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(days) * 86_400))
-    }
+    static func date(days: Int64) -> String { Fill.date(days * 86_400) }
 
     static func time(micros: Int64) -> String {
         let seconds = micros / 1_000_000, fraction = micros % 1_000_000
@@ -59,12 +53,8 @@ enum AvroSQLForm {
 
     static func timestamp(micros: Int64) -> String {
         let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let fraction = micros - seconds * 1_000_000
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(seconds))) + String(format: ".%06lldZ", fraction)
+        // Fill.timestamp ends in "Z": the fraction goes before it.
+        return String(Fill.timestamp(seconds).dropLast()) + String(format: ".%06lldZ", micros - seconds * 1_000_000)
     }
 
     /// The unscaled big-endian two's-complement integer (Avro's JSON form: one code point per
