@@ -64,12 +64,16 @@ public final class AvroCodec: @unchecked Sendable {
     private let lock = NSLock()
     private let scratch: GenericValue
     private let resolved: ResolvedReaderValue?
+    /// Set when the writer schema holds what Avro C cannot (see AvroBinary): Swift encodes
+    /// and decodes instead.
+    private let swiftBinary: AvroBinary?
 
     public init(schema: AvroSchema) throws {
         writer = schema
         reader = nil
         scratch = try GenericValue(schema: schema.raw)
         resolved = nil
+        swiftBinary = AvroBinary.needed(schema.type, schema) ? AvroBinary(schema: schema) : nil
     }
 
     /// Throws `.incompatible` when data written with `writer` cannot be read with `reader`.
@@ -78,11 +82,13 @@ public final class AvroCodec: @unchecked Sendable {
         self.reader = reader
         if let problem = reader.cannotRead(writtenWith: writer) { throw AvroError.incompatible(problem) }
         scratch = try GenericValue(schema: writer.raw)
+        swiftBinary = AvroBinary.needed(writer.type, writer) ? AvroBinary(schema: writer) : nil
         // Avro C resolves unless reader defaults are needed, or a map holds an array or a map
         // (Avro C 1.11.1's resolved reader crashes reading those, even with reader equal to
         // writer); then AvroProjection reads instead.
         let avroCCanResolve = !reader.needsProjection(writtenWith: writer)
             && !Self.hasMapOfCollections(writer.type, writer, []) && !Self.hasMapOfCollections(reader.type, reader, [])
+            && swiftBinary == nil && !AvroBinary.needed(reader.type, reader)
         resolved = avroCCanResolve ? try ResolvedReaderValue(writer: writer, reader: reader) : nil
     }
 
@@ -120,6 +126,7 @@ public final class AvroCodec: @unchecked Sendable {
     public func encode(_ record: JSONValue) throws -> [UInt8] {
         let mapping = AvroJSONMapping(schema: writer)
         try mapping.check(writer.type, record, path: "")
+        if let swiftBinary { return swiftBinary.encode(record) }
         lock.lock()
         defer { lock.unlock() }
         _ = sc_avro_value_reset(&scratch.value)
@@ -140,6 +147,7 @@ public final class AvroCodec: @unchecked Sendable {
     /// Decodes Avro binary written with the writer schema; all bytes must be used. With a reader
     /// schema the record is returned as the reader schema sees it.
     public func decode(_ bytes: [UInt8]) throws -> JSONValue {
+        if let swiftBinary { return try readAsReader(try swiftBinary.decode(bytes)) }
         lock.lock()
         defer { lock.unlock() }
         _ = sc_avro_value_reset(&scratch.value)
@@ -162,7 +170,11 @@ public final class AvroCodec: @unchecked Sendable {
             defer { avro_resolved_reader_clear_source(&resolved.value) }
             return try AvroJSONMapping(schema: reader).json(&resolved.value, reader.type, path: "")
         }
-        let record = try AvroJSONMapping(schema: writer).json(&scratch.value, writer.type, path: "")
+        return try readAsReader(try AvroJSONMapping(schema: writer).json(&scratch.value, writer.type, path: ""))
+    }
+
+    /// A record decoded with the writer schema, as the reader schema (if any) sees it.
+    private func readAsReader(_ record: JSONValue) throws -> JSONValue {
         guard let reader else { return record }
         let projected = AvroProjection(writer: writer, reader: reader).project(record, writer.type, reader.type)
         do { try AvroJSONMapping(schema: reader).check(reader.type, projected, path: "") } catch {

@@ -104,6 +104,22 @@ struct AvroJSONMapping {
         return out
     }
 
+    /// The shortest big-endian two's complement of the same integer (at least one byte).
+    static func minimalTwosComplement(_ bytes: [UInt8]) -> [UInt8] {
+        guard !bytes.isEmpty else { return [0] }
+        var start = 0
+        while start + 1 < bytes.count {
+            let (b, next) = (bytes[start], bytes[start + 1])
+            guard (b == 0x00 && next & 0x80 == 0) || (b == 0xFF && next & 0x80 != 0) else { break }
+            start += 1
+        }
+        return Array(bytes[start...])
+    }
+
+    static func string(fromBytes bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { string(fromBytes: $0) }
+    }
+
     static func string(fromBytes bytes: UnsafeRawBufferPointer) -> String {
         var s = String.UnicodeScalarView()
         for b in bytes { s.append(Unicode.Scalar(b)) }
@@ -166,6 +182,9 @@ struct AvroJSONMapping {
             var branch = avro_value_t()
             try ok(sc_avro_value_set_branch(&value, Int32(index), &branch))
             try fill(&branch, branches[index], json, path: path)
+        case .logical(.decimal, .bytes):
+            var b = Self.minimalTwosComplement(Self.bytes(json) ?? [])
+            try ok(b.withUnsafeMutableBytes { sc_avro_value_set_bytes(&value, $0.baseAddress, $0.count) })  // copied
         case let .logical(_, base):
             try fill(&value, base, json, path: path)
         case .reference(let name):
@@ -265,6 +284,12 @@ struct AvroJSONMapping {
             var branch = avro_value_t()
             try ok(sc_avro_value_get_current_branch(&value, &branch))
             return try json(&branch, branches[Int(discriminant)], path: path)
+        case .logical(.decimal, .bytes):
+            // One value, one form: a decimal's unscaled integer in its shortest two's complement,
+            // whatever form the writer chose (fastavro may write -128 as ff80, Java as 80), so
+            // the digest covers the decimal's value, not one library's bytes.
+            let written = try json(&value, .bytes, path: path)
+            return .string(Self.string(fromBytes: Self.minimalTwosComplement(Self.bytes(written) ?? [])))
         case let .logical(_, base):
             return try json(&value, base, path: path)
         case .reference(let name):

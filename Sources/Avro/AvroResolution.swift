@@ -33,15 +33,18 @@ struct AvroResolution {
              (.bytes, .bytes), (.string, .string),
              (.int, .long), (.int, .float), (.int, .double), (.long, .float), (.long, .double), (.float, .double):
             return nil
+        case (.string, .bytes), (.bytes, .string):
+            // The spec promotes both ways; Avro C does not, so such pairs are projected.
+            return allowDefaults ? nil : "writer type \(wt.branchName) is read as \(rt.branchName) by promotion\(at)"
         case let (.record(wName, wFields), .record(rName, rFields)):
-            guard Self.short(wName) == Self.short(rName) else { return "record \(wName) cannot be read as \(rName)\(at)" }
+            guard names(rName, read: wName) else { return "record \(wName) cannot be read as \(rName)\(at)" }
             let key = wName + "→" + rName
             if visiting.contains(key) { return nil }  // recursive type: already being checked
             visiting.insert(key)
             defer { visiting.remove(key) }
             for field in rFields {
                 let fieldPath = path.isEmpty ? field.name : path + "." + field.name
-                guard let match = wFields.first(where: { $0.name == field.name }) else {
+                guard let match = Self.writerField(for: field, in: wFields, aliases: allowDefaults) else {
                     if allowDefaults, field.defaultValue != nil { continue }
                     return "reader field \(fieldPath) is not in the writer schema (Avro C 1.11 does not fill reader defaults)"
                 }
@@ -49,11 +52,14 @@ struct AvroResolution {
             }
             return nil
         case let (.enumeration(wName, wSymbols), .enumeration(rName, rSymbols)):
-            guard Self.short(wName) == Self.short(rName) else { return "enum \(wName) cannot be read as \(rName)\(at)" }
+            guard names(rName, read: wName) else { return "enum \(wName) cannot be read as \(rName)\(at)" }
             let missing = wSymbols.filter { !rSymbols.contains($0) }
-            return missing.isEmpty ? nil : "reader enum \(rName)\(at) lacks symbols \(missing.joined(separator: ", "))"
+            if missing.isEmpty { return nil }
+            // A reader default stands in for the symbols it lacks (spec 1.9+); Avro C cannot.
+            if allowDefaults, reader.enumDefaults[rName] != nil { return nil }
+            return "reader enum \(rName)\(at) lacks symbols \(missing.joined(separator: ", "))\(reader.enumDefaults[rName] == nil ? "" : " (its default stands in for them)")"
         case let (.fixed(wName, wSize), .fixed(rName, rSize)):
-            guard Self.short(wName) == Self.short(rName), wSize == rSize else { return "fixed \(wName)(\(wSize)) cannot be read as \(rName)(\(rSize))\(at)" }
+            guard names(rName, read: wName), wSize == rSize else { return "fixed \(wName)(\(wSize)) cannot be read as \(rName)(\(rSize))\(at)" }
             return nil
         case let (.array(wItems), .array(rItems)):
             return problem(wItems, rItems, path: path + "[]")
@@ -62,6 +68,18 @@ struct AvroResolution {
         default:
             return "writer type \(wt.branchName) cannot be read as \(rt.branchName)\(at)"
         }
+    }
+
+    /// Same unqualified name (Avro C's rule); in spec mode also a reader alias of the writer's name.
+    func names(_ readerName: String, read writerName: String) -> Bool {
+        allowDefaults ? reader.nameReads(readerName, writerName: writerName) : Self.short(readerName) == Self.short(writerName)
+    }
+
+    /// The writer field a reader field reads: the same name, else (spec mode) one of its aliases.
+    static func writerField(for field: AvroField, in writerFields: [AvroField], aliases: Bool) -> AvroField? {
+        if let same = writerFields.first(where: { $0.name == field.name }) { return same }
+        guard aliases else { return nil }
+        return writerFields.first(where: { field.aliases.contains($0.name) })
     }
 
     static func base(_ t: AvroType) -> AvroType {
@@ -98,11 +116,22 @@ struct AvroProjection {
             return value
         case let (.record(_, wFields), .record(_, rFields)):
             return .object(rFields.map { field in
-                if let match = wFields.first(where: { $0.name == field.name }), let v = value[field.name] {
+                if let match = AvroResolution.writerField(for: field, in: wFields, aliases: true), let v = value[match.name] {
                     return (field.name, project(v, match.type, field.type))
                 }
                 return (field.name, field.defaultValue ?? .null)
             })
+        case let (.enumeration, .enumeration(rName, rSymbols)):
+            guard let symbol = value.stringValue, !rSymbols.contains(symbol), let fallback = reader.enumDefaults[rName] else { return value }
+            return .string(fallback)
+        case (.string, .bytes):
+            // streamcheck's JSON form of bytes: one character per byte (U+0000-U+00FF).
+            guard let text = value.stringValue else { return value }
+            return .string(String(text.utf8.map { Character(Unicode.Scalar($0)) }))
+        case (.bytes, .string):
+            guard let text = value.stringValue else { return value }
+            let bytes = text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
+            return .string(String(decoding: bytes, as: UTF8.self))
         case let (.array(wi), .array(ri)):
             return .array((value.arrayValue ?? []).map { project($0, wi, ri) })
         case let (.map(wv), .map(rv)):

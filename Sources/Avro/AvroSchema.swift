@@ -12,11 +12,17 @@ public final class AvroSchema: @unchecked Sendable {
     public let namedTypes: [String: AvroType]
     /// The schema as the user wrote it (key order kept), compact: what a registry receives.
     public let text: String
+    /// Full name -> alias full names, for reading data written under an older name.
+    let aliases: [String: [String]]
+    /// Enum full name -> its default symbol.
+    let enumDefaults: [String: String]
 
-    private init(raw: avro_schema_t, type: AvroType, namedTypes: [String: AvroType], text: String) {
+    private init(raw: avro_schema_t, type: AvroType, parser: AvroTypeParser, text: String) {
         self.raw = raw
         self.type = type
-        self.namedTypes = namedTypes
+        self.namedTypes = parser.named
+        self.aliases = parser.aliases
+        self.enumDefaults = parser.enumDefaults
         self.text = text
     }
 
@@ -33,11 +39,24 @@ public final class AvroSchema: @unchecked Sendable {
         let type = try parser.parse(json, namespace: nil)
         try parser.finish(type)
         // Avro C parses this compact text (same content); it keeps a reference we own on success only.
+        // Its JSON parser (Jansson, without JSON_ALLOW_NUL) refuses U+0000 in any string, which
+        // the spec allows in a default or a doc. Avro C uses neither (Swift fills defaults), so it
+        // gets them with U+0000 replaced; names and symbols cannot hold one.
         let compact = json.encoded()
+        let forAvroC = compact.contains("\\u0000") ? Self.withoutNUL(json).encoded() : compact
         var raw: avro_schema_t?
-        let rc = compact.withCString { avro_schema_from_json_length($0, strlen($0), &raw) }
+        let rc = forAvroC.withCString { avro_schema_from_json_length($0, strlen($0), &raw) }
         guard rc == 0, let raw else { throw AvroError.invalidSchema(AvroError.lastError()) }
-        return AvroSchema(raw: raw, type: type, namedTypes: parser.named, text: compact)
+        return AvroSchema(raw: raw, type: type, parser: parser, text: compact)
+    }
+
+    static func withoutNUL(_ json: JSONValue) -> JSONValue {
+        switch json {
+        case let .string(text): return .string(text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
+        case let .array(items): return .array(items.map(withoutNUL))
+        case let .object(members): return .object(members.map { ($0.0, withoutNUL($0.1)) })
+        default: return json
+        }
     }
 
     /// Reads and parses an .avsc file; errors name the file.
@@ -105,6 +124,12 @@ public final class AvroSchema: @unchecked Sendable {
     /// The union branch a value in Avro's JSON form is written as (the first it fits).
     public func branch(of value: JSONValue, in branches: [AvroType]) -> AvroType? {
         AvroJSONMapping(schema: self).branchIndex(branches, value).map { branches[$0] }
+    }
+
+    /// Whether this schema's named type `name` reads data written under `writerName`: the same
+    /// unqualified name (Avro C's rule, kept), or one of its aliases (the spec's rule).
+    func nameReads(_ name: String, writerName: String) -> Bool {
+        AvroResolution.short(name) == AvroResolution.short(writerName) || (aliases[name] ?? []).contains(writerName)
     }
 
     /// Follows `.reference` names to their definitions.

@@ -41,6 +41,8 @@ public struct AvroField: Sendable {
     public let type: AvroType
     /// The field's default in Avro's JSON encoding, used when a data-file line leaves it out.
     public let defaultValue: JSONValue?
+    /// Other names a writer may have given this field (a reader's renames, spec "Aliases").
+    public var aliases: [String] = []
 }
 
 public enum AvroLogicalType: Sendable, Equatable {
@@ -55,6 +57,10 @@ public enum AvroLogicalType: Sendable, Equatable {
 /// Logical types Avro does not know are ignored, as the spec says.
 struct AvroTypeParser {
     var named: [String: AvroType] = [:]
+    /// Full name -> the full names of its aliases (records, enums, fixed).
+    var aliases: [String: [String]] = [:]
+    /// Enum full name -> the symbol a reader uses for a writer symbol it lacks (spec 1.9+).
+    var enumDefaults: [String: String] = [:]
     /// Record field defaults, checked once every named type is known (a default may use a type
     /// defined later in the schema).
     private var defaults: [(where: String, value: JSONValue, type: AvroType)] = []
@@ -108,6 +114,9 @@ struct AvroTypeParser {
             full = try AvroSchemaRules.fullName(of: json, kind: typeName, enclosingNamespace: namespace)
             if named[full] != nil { throw AvroError.invalidSchema("the type \"\(full)\" is defined twice") }
             innerNamespace = full.contains(".") ? String(full[..<full.lastIndex(of: ".")!]) : nil
+            // Aliases are full names, or short names in the type's own namespace.
+            let names = (json["aliases"]?.arrayValue ?? []).compactMap(\.stringValue)
+            if !names.isEmpty { aliases[full] = names.map { Self.fullName($0, namespace: innerNamespace) } }
         }
 
         let base: AvroType
@@ -132,12 +141,14 @@ struct AvroTypeParser {
                 }
                 let fieldType = try parse(fieldTypeJSON, namespace: innerNamespace)
                 if let value = field["default"] { defaults.append(("field \"\(name)\" of record \"\(full)\"", value, fieldType)) }
-                fields.append(AvroField(name: name, type: fieldType, defaultValue: field["default"]))
+                fields.append(AvroField(name: name, type: fieldType, defaultValue: field["default"],
+                                        aliases: (field["aliases"]?.arrayValue ?? []).compactMap(\.stringValue)))
             }
             base = .record(name: full, fields: fields)
             named[full] = base
         case "enum":
             let symbols = try AvroSchemaRules.symbols(of: json, enumName: full)
+            if let fallback = json["default"]?.stringValue { enumDefaults[full] = fallback }
             base = .enumeration(name: full, symbols: symbols)
             named[full] = base
         case "fixed":

@@ -254,6 +254,7 @@ func consumeAssigned(_ request: ConsumeRequest) throws -> ConsumeOutcome {
                             consumerStartedMicros: request.consumerStartedMicros)
         for (message, receivedMicros) in buffered { verifier.observe(message, receivedMicros: receivedMicros) }
         buffered = []
+        try verifier.throwIfCannotContinue()
     } else {
         throw StreamcheckError("consume needs a manifest")
     }
@@ -281,6 +282,7 @@ func consumeAssigned(_ request: ConsumeRequest) throws -> ConsumeOutcome {
         } catch {
             throw StreamcheckError("consumer failed on topic '\(request.topic)': \(error)")
         }
+        try verifier.throwIfCannotContinue()
     }
     if request.commitOffsets { try? consumer.commit() }
     return ConsumeOutcome(verifier: verifier, timedOut: verifier.uniqueCount < target, durationSeconds: Clock.monotonicSeconds() - started,
@@ -426,6 +428,7 @@ func consumeAsGroup(_ request: ConsumeRequest) throws -> ConsumeOutcome {
                         }
                         verifier.observe(m)
                         readByThisMember += 1
+                        do { try verifier.throwIfCannotContinue() } catch { state.fail(error); break }
                     }
                 } catch {
                     state.fail(error)
@@ -440,6 +443,7 @@ func consumeAsGroup(_ request: ConsumeRequest) throws -> ConsumeOutcome {
     // lose their stored offsets and make the next consume of the group read them again.
     for consumer in consumers { try? consumer.commit() }
     for consumer in consumers { consumer.close() }
+    try verifier.throwIfCannotContinue()
     if let fatal = state.fatalError { throw StreamcheckError("consumer failed on topic '\(request.topic)': \(fatal)") }
     let duration = Clock.monotonicSeconds() - started
     let stoppedAfter = request.maxMessages.map { _ in state.takenCount }

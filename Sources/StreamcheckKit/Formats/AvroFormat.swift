@@ -117,13 +117,16 @@ public final class AvroFormat: MessageFormat, SchemaComplianceReporting {
         if let known = writers[id] { lock.unlock(); return known }
         lock.unlock()
         guard let registry else { throw FormatError.undecodable("no registry to fetch schema id \(id)") }
-        let text: String
-        do { text = try registry.schema(id: id) } catch let error as SchemaRegistryError {
-            if error.errorCode == 40403 { throw FormatError.schemaViolation("schema id \(id) is not in the registry") }
-            throw FormatError.undecodable("\(error)")
+        let registered: SchemaRegistryClient.RegisteredSchema
+        do { registered = try registry.schema(id: id) } catch let error as SchemaRegistryError where error.errorCode == 40403 {
+            throw FormatError.schemaViolation("schema id \(id) is not in the registry")
+        }
+        // Any other registry failure is not the data's: it propagates and stops the consume.
+        guard registered.schemaType == "AVRO" else {
+            throw FormatError.schemaViolation("schema id \(id) is a \(registered.schemaType) schema in the registry, not an Avro schema")
         }
         let writerSchema: AvroSchema
-        do { writerSchema = try AvroSchema.parse(text) } catch {
+        do { writerSchema = try AvroSchema.parse(registered.text) } catch {
             throw FormatError.schemaViolation("schema id \(id) from the registry is not usable: \(error)")
         }
         let made = withReader(try AvroCodec(schema: writerSchema))

@@ -15,20 +15,24 @@ public enum AvroSupport {
         ParameterSpec("subject_name_strategy", .choice(SubjectNameStrategy.allCases.map(\.rawValue)),
                       help: "How the registry subject is named: <topic>-value, <record fullname> or <topic>-<record fullname> (default TopicNameStrategy)."),
         ParameterSpec("check_compatibility", .boolean,
-                      help: "Ask the registry whether schema_file is compatible with the subject's latest version before producing (default false)."),
-        ParameterSpec("registry_timeout", .duration(0.1...300), help: "Bound on each Schema Registry request (default 10s)."),
+                      help: "Ask the registry whether schema_file is compatible with the subject under its compatibility level (every version when *_TRANSITIVE) before producing (default false)."),
+        ParameterSpec("auto_register_schemas", .boolean,
+                      help: "Register schema_file under the subject (default true). false: only look it up, for read-only credentials; a refused registration (403) is looked up too."),
+        ParameterSpec("registry_timeout", .duration(0.1...300), help: "Bound on each Schema Registry request (default 10s); 408, 429, 5xx and timeouts are retried with backoff for up to 30s."),
     ]
 
     public static let consumeParameters: [ParameterSpec] = [
         registryURLSpec,
         ParameterSpec("schema_file", .path,
                       help: "Adds check schema_compliance. Avro: a reader schema (.avsc) every message must be readable with. JSON: a JSON Schema every message must satisfy."),
-        ParameterSpec("registry_timeout", .duration(0.1...300), help: "Bound on each Schema Registry request (default 10s)."),
+        ParameterSpec("registry_timeout", .duration(0.1...300), help: "Bound on each Schema Registry request (default 10s); 408, 429, 5xx and timeouts are retried with backoff within the consume's timeout."),
     ]
 
     static func registry(_ url: String?, _ p: Parameters?) throws -> SchemaRegistryClient? {
         guard let url, !url.isEmpty else { return nil }
-        return try SchemaRegistryClient(url: url, timeout: try p?.duration("registry_timeout") ?? 10)
+        // Retries stay inside the operation's own timeout when it has one.
+        let operationTimeout = try p?.duration("timeout")
+        return try SchemaRegistryClient(url: url, timeout: try p?.duration("registry_timeout") ?? 10, retryFor: operationTimeout ?? 30)
     }
 
     static func loadSchema(_ path: String, name: String) throws -> AvroSchema {
@@ -46,7 +50,7 @@ public enum AvroSupport {
     /// (after a compatibility check when asked) when a registry is given.
     public static func makeProduceFormat(_ p: Parameters, seed: UInt64, topic: String) throws -> (MessageFormat, (String?, String?, Int?))? {
         guard p.string("data_format") == "avro" else {
-            for key in ["schema_registry_url", "subject_name_strategy", "check_compatibility"] where p.has(key) {
+            for key in ["schema_registry_url", "subject_name_strategy", "check_compatibility", "auto_register_schemas"] where p.has(key) {
                 throw ParameterError("'\(p.name(key))' applies only with '\(p.name("data_format"))' avro")
             }
             return nil
@@ -72,11 +76,12 @@ public enum AvroSupport {
         if try p.bool("check_compatibility") == true {
             let answer = try registry.checkCompatibility(subject: subject, schema: schema.text)
             if !answer.compatible {
-                let why = answer.messages.isEmpty ? "" : ": " + answer.messages.prefix(3).joined(separator: "; ")
-                throw StreamcheckError("schema_file \(schemaPath) is not compatible with the latest version of subject \(subject) in the Schema Registry\(why); nothing was produced")
+                let why = answer.differences.isEmpty ? "" : ": " + answer.differences.prefix(5).joined(separator: "; ")
+                let level = answer.level.map { " (\($0))" } ?? ""
+                throw StreamcheckError("schema_file \(schemaPath) is not compatible with \(answer.against) of subject \(subject)\(level) in the Schema Registry\(why); nothing was produced")
             }
         }
-        let id = try registry.register(subject: subject, schema: schema.text)
+        let id = try registry.idForProducing(subject: subject, schema: schema.text, register: try p.bool("auto_register_schemas") ?? true).id
         let format = try AvroFormat(schema: schema, records: records, schemaId: id, registry: registry)
         return (format, (registry.baseURL, subject, id))
     }

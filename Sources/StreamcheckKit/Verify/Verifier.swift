@@ -2,6 +2,11 @@ import Foundation
 import Kafka
 import TerraformIO
 
+/// A failure of something the verification needs (a Schema Registry that stays unavailable,
+/// credentials it refuses), not of the data: the consume stops with an error instead of
+/// counting the message as corrupted.
+public protocol VerificationCannotContinue: Error, CustomStringConvertible {}
+
 /// Checks consumed messages against a manifest. Memory: one byte per expected message plus
 /// the manifest's 32 bytes; never the messages themselves. Thread-safe: members of one group
 /// share a verifier.
@@ -27,6 +32,9 @@ public final class Verifier: @unchecked Sendable {
     /// manifest's topic): left out of `endToEnd`, which they would fill with zeros.
     public private(set) var ownCreateTimestamps = 0
     var corruptionSamples: [String] = []
+    /// Set when a message could not be checked for a reason outside the data; every consume
+    /// loop stops on it (`throwIfCannotContinue`), and the message is not counted.
+    private var cannotContinue: VerificationCannotContinue?
     /// Highest seq seen per partition (index = partition; -1 none yet).
     var lastSeqByPartition: [Int] = []
     var lastSeqByKey: [UInt64: Int] = [:]
@@ -89,6 +97,7 @@ public final class Verifier: @unchecked Sendable {
         var producedAtMicros: Int64?
         var actualDigest: UInt64?
         var decodeProblem: String?
+        var cannotContinue: VerificationCannotContinue?
     }
 
     private func read<M: ReceivedMessage>(_ message: M) -> Reading {
@@ -114,7 +123,9 @@ public final class Verifier: @unchecked Sendable {
             if let claimed = r.claimedDigest, rawDigest == claimed, bytesAreCanonical {
                 r.actualDigest = rawDigest
             } else if let format {
-                do { r.actualDigest = try format.digest(of: Array(value)) } catch { r.decodeProblem = "\(error)" }
+                do { r.actualDigest = try format.digest(of: Array(value)) } catch let error as VerificationCannotContinue {
+                    r.cannotContinue = error
+                } catch { r.decodeProblem = "\(error)" }
             }
         }
         return r
@@ -132,8 +143,18 @@ public final class Verifier: @unchecked Sendable {
         for (message, reading) in zip(messages, readings) { apply(reading, of: message, receivedMicros: receivedMicros) }
     }
 
+    /// Throws what stopped the verification, if anything did.
+    public func throwIfCannotContinue() throws {
+        lock.lock(); defer { lock.unlock() }
+        if let cannotContinue { throw StreamcheckError("\(cannotContinue); nothing was concluded about the data") }
+    }
+
     private func apply<M: ReceivedMessage>(_ r: Reading, of message: M, receivedMicros: Int64) {
         let header = manifest.header
+        if let failure = r.cannotContinue {
+            if cannotContinue == nil { cannotContinue = failure }
+            return
+        }
         if r.foreignRun {
             foreign += 1
             return
