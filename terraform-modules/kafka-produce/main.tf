@@ -8,6 +8,7 @@ locals {
     var.run_id == null ? "" : "--run-id \"$SC_RUN_ID\"",
     var.schema_registry_url == null ? "" : "--schema-registry-url \"$SC_REGISTRY\" --subject-name-strategy ${var.subject_name_strategy}",
     var.check_compatibility ? "--check-compatibility" : "",
+    var.auto_register_schemas ? "" : "--auto-register-schemas false",
     join(" ", [for k, v in var.kafka_config : "-X '${k}=${v}'"]),
   ]))
 }
@@ -15,7 +16,7 @@ locals {
 resource "terraform_data" "produce" {
   # A change of any setting replaces the resource so its provisioner runs again (an in-place
   # update of terraform_data runs none, and outputs would read a file that was never written).
-  triggers_replace = [var.bootstrap_servers, var.topic, var.message_count, var.data_format, var.schema_file, var.data_file, var.key_strategy, var.seed, var.rate, var.mode, var.run_id, var.kafka_config, var.output_dir, var.schema_registry_url, var.subject_name_strategy, var.check_compatibility, var.manifest, var.after]
+  triggers_replace = [var.bootstrap_servers, var.topic, var.message_count, var.data_format, var.schema_file, var.data_file, var.key_strategy, var.seed, var.rate, var.mode, var.run_id, var.kafka_config, var.output_dir, var.schema_registry_url, var.subject_name_strategy, var.check_compatibility, var.auto_register_schemas, var.manifest, var.after]
 
   # A change of any setting replaces the resource, so the producer runs again
   # (an in-place update of terraform_data runs no provisioner).

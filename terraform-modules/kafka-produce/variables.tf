@@ -154,8 +154,14 @@ variable "subject_name_strategy" {
 
 variable "check_compatibility" {
   type        = bool
-  description = "Ask the registry whether schema_file is compatible with the subject's latest version before producing; an incompatible schema fails the apply and nothing is produced."
+  description = "Ask the registry whether schema_file is compatible with the subject (every version under a *_TRANSITIVE level) before producing; an incompatible schema fails the apply and nothing is produced."
   default     = false
+}
+
+variable "auto_register_schemas" {
+  type        = bool
+  description = "Register schema_file under the subject (true), or only look it up and use its id (false), for read-only registry credentials. A registration refused with 403 is looked up too."
+  default     = true
 }
 
 variable "manifest" {
