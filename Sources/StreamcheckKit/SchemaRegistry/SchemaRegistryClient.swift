@@ -218,13 +218,21 @@ public final class SchemaRegistryClient: @unchecked Sendable {
         let transitive = level?.hasSuffix("_TRANSITIVE") == true
         let path = "/compatibility/subjects/\(Self.escape(subject))/versions\(transitive ? "" : "/latest")?verbose=true"
         let body = JSONValue.object([("schema", .string(schema))])
+        let context = "checking compatibility with subject \(subject)"
         do {
-            let answer = try call("POST", path, body: body, context: "checking compatibility with subject \(subject)")
-            guard let compatible = answer["is_compatible"]?.boolValue else { throw invalidAnswer("checking compatibility with \(subject)") }
+            let answer: JSONValue
+            do { answer = try call("POST", path, body: body, context: context) } catch let error as SchemaRegistryError
+                where transitive && error.status == 404 && error.errorCode != 40401 && error.errorCode != 40402 {
+                // Karapace has no all-versions route; its check against the latest version
+                // applies a *_TRANSITIVE level to every live version itself.
+                answer = try call("POST", "/compatibility/subjects/\(Self.escape(subject))/versions/latest?verbose=true", body: body, context: context)
+            }
+            guard let compatible = answer["is_compatible"]?.boolValue else { throw invalidAnswer(context) }
             let messages = (answer["messages"]?.arrayValue ?? []).compactMap(\.stringValue)
             return CompatibilityAnswer(compatible: compatible, level: level, against: transitive ? "every version" : "the latest version",
                                        differences: CompatibilityMessages.describe(messages, newSchema: schema))
         } catch let error as SchemaRegistryError where error.errorCode == 40401 || error.errorCode == 40402 {
+            // Confluent answers a new subject 200 compatible; Karapace 404 40402 "Version -1 not found.".
             return CompatibilityAnswer(compatible: true, level: level, against: "no version (a new subject)", differences: [])
         }
     }
