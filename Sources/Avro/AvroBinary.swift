@@ -1,9 +1,9 @@
 import Foundation
 import TerraformIO
 
-/// Avro binary encoding in Swift, for the one kind of schema Avro C 1.11.1 cannot hold: an
+/// Avro binary encoding in Swift, for the schemas Avro C 1.11.1 cannot hold values of: an
 /// array or map whose items are records with no fields (zero bytes each; its value array
-/// fails with "Couldn't expand array"). Same JSON form as AvroJSONMapping; values are checked
+/// fails with "Couldn't expand array"), and a fixed of size 0 (its value fails to allocate). Same JSON form as AvroJSONMapping; values are checked
 /// by AvroJSONMapping.check before they get here. Decoding is bounded for hostile input: no
 /// more items than `maximumItems` in one value, no deeper than `maximumDepth`.
 struct AvroBinary {
@@ -26,6 +26,7 @@ struct AvroBinary {
                 return fields.contains { walk($0.type) }
             case let .union(branches): return branches.contains(where: walk)
             case let .logical(_, base): return walk(base)
+            case let .fixed(_, size): return size == 0
             default: return false
             }
         }

@@ -163,8 +163,10 @@ struct AvroTypeParser {
         default:
             base = try parse(.string(typeName), namespace: namespace)
         }
-        guard let logical = json["logicalType"]?.stringValue else { return base }
-        return Self.logical(logical, json: json, base: base).map { .logical($0, base) } ?? base
+        guard let logical = json["logicalType"]?.stringValue, let known = Self.logical(logical, json: json, base: base) else { return base }
+        // A decimal fixed used again by name keeps its logical type.
+        if isNamed { named[full] = .logical(known, base) }
+        return .logical(known, base)
     }
 
     /// The checks that need the whole schema: defaults fit their types, and no record contains
