@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from goldens import jtype, substitute
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "kafka_connect_standin.py")
@@ -100,21 +101,8 @@ def golden(golden_name, **subs):
         g = json.load(f)
     assert "_source" in g, f"{golden_name}.json must name its source"
 
-    def sub(v):
-        if isinstance(v, str):
-            for k, val in subs.items():
-                v = v.replace(f"<{k}>", val)
-        elif isinstance(v, dict):
-            v = {sub(k): sub(x) for k, x in v.items()}
-        elif isinstance(v, list):
-            v = [sub(x) for x in v]
-        return v
-    g["body"] = sub(g["body"])
+    g["body"] = substitute(g["body"], subs)
     return g
-
-
-def jtype(v):
-    return {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object", type(None): "null"}[type(v)]
 
 
 def same_shape(expected, actual, g, path="body"):

@@ -23,6 +23,7 @@ import urllib.request
 import uuid
 
 import pytest
+from goldens import jtype, substitute
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "schema_registry_standin.py")
@@ -134,21 +135,8 @@ def golden(name, **subs):
         g = json.load(f)
     assert g["_source"].strip(), f"{name}.json must name its source"
 
-    def sub(v):
-        if isinstance(v, str):
-            for k, val in subs.items():
-                v = v.replace(f"<{k}>", str(val))
-        elif isinstance(v, dict):
-            v = {sub(k): sub(x) for k, x in v.items()}
-        elif isinstance(v, list):
-            v = [sub(x) for x in v]
-        return v
-    g["body"] = sub(g["body"])
+    g["body"] = substitute(g["body"], subs)
     return g
-
-
-def jtype(v):
-    return {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object", type(None): "null"}[type(v)]
 
 
 def same_shape(expected, actual, optional, path="body"):
