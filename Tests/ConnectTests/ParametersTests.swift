@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TerraformIO
 @testable import StreamcheckKit
@@ -61,5 +62,36 @@ import TerraformIO
             #expect("\(error)".contains("differs from the connector name"))
         }
         #expect(fake.requests.isEmpty)
+    }
+}
+
+@Suite struct SecretFileTests {
+    func file(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "secret-\(UUID().uuidString)"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func aSecretComesFromItsFileAtEachReading() throws {
+        let path = try file("old-pw\n")
+        let env = ["STREAMCHECK_CONNECT_USERNAME": "u", "STREAMCHECK_CONNECT_PASSWORD_FILE": path]
+        #expect(try SecretEnvironment.current(env)["STREAMCHECK_CONNECT_PASSWORD"] == "old-pw")
+        // Rotated: the file is rewritten, the environment is not touched.
+        try "new-pw".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try SecretEnvironment.current(env)["STREAMCHECK_CONNECT_PASSWORD"] == "new-pw")
+        // Connector configs' ${env:NAME} take NAME_FILE too.
+        #expect(try Operations.substituteEnvironment("${env:DB_PW}", key: "connection.password", environment: ["DB_PW_FILE": path]) == "new-pw")
+    }
+
+    @Test func bothWaysOrAnUnreadableFileAreRefusedWithoutTheValue() throws {
+        let path = try file("s3cr3t")
+        #expect { try SecretEnvironment.current(["STREAMCHECK_SMTP_PASSWORD": "x", "STREAMCHECK_SMTP_PASSWORD_FILE": path]) } throws: { error in
+            "\(error)".contains("both STREAMCHECK_SMTP_PASSWORD and STREAMCHECK_SMTP_PASSWORD_FILE") && !"\(error)".contains("s3cr3t")
+        }
+        #expect { try SecretEnvironment.current(["AWS_SECRET_ACCESS_KEY_FILE": "/nonexistent/key"]) } throws: { error in
+            "\(error)" == "AWS_SECRET_ACCESS_KEY_FILE names /nonexistent/key, which cannot be read; check the path and its permissions"
+        }
+        // Only secret variables are read from files: a *_FILE that names a path stays a path.
+        #expect(try SecretEnvironment.current(["STREAMCHECK_CONNECT_CA_FILE": path])["STREAMCHECK_CONNECT_CA"] == nil)
     }
 }

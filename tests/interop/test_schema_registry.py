@@ -42,10 +42,10 @@ def broker(tmp_path_factory):
 
 
 class Registry:
-    def __init__(self, directory, env):
+    def __init__(self, directory, env, port=0):
         self.out = directory / "registry.out"
         with open(self.out, "w") as out, open(directory / "registry.log", "w") as log:
-            self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests/standins/schema_registry_standin.py")],
+            self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests/standins/schema_registry_standin.py"), "--port", str(port)],
                                          stdout=out, stderr=log, env={**os.environ, **env})
         for _ in range(100):
             port = [l.split()[1] for l in self.out.read_text().splitlines() if l.startswith("PORT ")]
@@ -71,18 +71,19 @@ class Registry:
         return [r for r in self.call("GET", "/__standin/requests") if pattern in f"{r['method']} {r['path']}"]
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
 
 
 @pytest.fixture
 def registry(tmp_path):
     made = []
 
-    def start(**env):
+    def start(port=0, **env):
         directory = tmp_path / f"r{len(made)}"
         directory.mkdir()
-        made.append(Registry(directory, env))
+        made.append(Registry(directory, env, port))
         return made[-1]
     yield start
     for r in made:
@@ -277,3 +278,25 @@ def test_an_unreadable_ca_file_is_one_line(broker, registry, tmp_path):
                                    env={"STREAMCHECK_SCHEMA_REGISTRY_CA_FILE": str(tmp_path / "missing.pem")})
     assert rc == 1 and len(err.splitlines()) == 1 and "STREAMCHECK_SCHEMA_REGISTRY_CA_FILE" in err
     assert not manifest.exists()
+
+
+def test_a_rotated_password_file_is_picked_up_by_the_next_operation(broker, registry, tmp_path):
+    """Credential rotation: the secret lives in a file (STREAMCHECK_SCHEMA_REGISTRY_PASSWORD_FILE);
+    the registry switches to a new password; the old one stops working, and rewriting the file
+    is all it takes for the next produce to work again. The environment never changes."""
+    secret = tmp_path / "registry-password"
+    secret.write_text("old-password-1\n")
+    env = {"STREAMCHECK_SCHEMA_REGISTRY_USERNAME": "ci", "STREAMCHECK_SCHEMA_REGISTRY_PASSWORD_FILE": str(secret)}
+    old = registry(SCHEMA_REGISTRY_STANDIN_AUTH="ci:old-password-1")
+    rc, err, _, _ = produce(broker, old, tmp_path, "rotating", count=3, env=env)
+    assert rc == 0, err
+    port = old.url.rsplit(":", 1)[1]
+    old.stop()
+    new = registry(port=port, SCHEMA_REGISTRY_STANDIN_AUTH="ci:new-password-2")
+    assert new.url == old.url
+    rc, err, _, _ = produce(broker, new, tmp_path, "rotating", count=3, env=env)
+    assert rc == 1 and "401" in err and "old-password-1" not in err
+    secret.write_text("new-password-2\n")
+    rc, err, _, produced = produce(broker, new, tmp_path, "rotating", count=3, env=env)
+    assert rc == 0, err
+    assert produced["messages_produced"] == 3

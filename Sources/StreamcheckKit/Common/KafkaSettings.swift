@@ -22,7 +22,8 @@ public enum KafkaSettings {
         ("STREAMCHECK_KAFKA_OAUTHBEARER_CONFIG", "sasl.oauthbearer.config"),
     ]
 
-    public static func config(_ p: Parameters, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KafkaConfig {
+    public static func config(_ p: Parameters, environment: [String: String]? = nil) throws -> KafkaConfig {
+        let environment = try SecretEnvironment.current(environment ?? ProcessInfo.processInfo.environment)
         var config = KafkaConfig()
         config.set("bootstrap.servers", try p.requiredString("bootstrap_servers"))
         // Keep librdkafka from waiting minutes on an unreachable cluster: every wait is bounded.

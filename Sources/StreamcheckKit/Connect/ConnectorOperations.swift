@@ -23,7 +23,8 @@ extension Operations {
         ]
     }
 
-    static func connectorService(_ p: Parameters, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ConnectorService {
+    static func connectorService(_ p: Parameters, environment: [String: String]? = nil) throws -> ConnectorService {
+        let environment = try SecretEnvironment.current(environment ?? ProcessInfo.processInfo.environment)
         let flavour: ConnectFlavour
         let api = p.string("api") ?? "self-managed"
         let url = p.string("connect_url")
@@ -60,7 +61,7 @@ extension Operations {
                 throw ParameterError("config '\(key)': unterminated ${env:...}")
             }
             let variable = String(rest[start.upperBound..<end])
-            guard let replacement = environment[variable] else {
+            guard let replacement = try SecretEnvironment.value(variable, in: environment) else {
                 throw ParameterError("config '\(key)' refers to ${env:\(variable)}, but \(variable) is not set in the environment")
             }
             out += replacement
@@ -69,7 +70,8 @@ extension Operations {
         return out + rest
     }
 
-    static func connectorConfig(_ p: Parameters, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [(String, String)] {
+    static func connectorConfig(_ p: Parameters, environment: [String: String]? = nil) throws -> [(String, String)] {
+        let environment = try SecretEnvironment.current(environment ?? ProcessInfo.processInfo.environment)
         var pairs: [(String, String)] = []
         if let file = p.string("config_file") {
             guard let data = FileManager.default.contents(atPath: file) else {

@@ -48,7 +48,7 @@ enum Notifier {
     }
 
     static func run(_ parameters: Parameters) throws -> OperationOutcome {
-        let env = ProcessInfo.processInfo.environment
+        let env = try SecretEnvironment.current()
         let wantSlack = try parameters.bool("slack") ?? false
         let wantEmail = try parameters.bool("email") ?? false
         guard wantSlack || wantEmail else {

@@ -73,7 +73,8 @@ public final class SchemaRegistryClient: @unchecked Sendable {
     private var gaveUp: SchemaRegistryError?
 
     public init(url: String, timeout: Double = 10, retryFor: Double = 30,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+                environment: [String: String]? = nil) throws {
+        let environment = try SecretEnvironment.current(environment ?? ProcessInfo.processInfo.environment)
         var trimmed = url.trimmingCharacters(in: .whitespaces)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard trimmed.hasPrefix("http://") || trimmed.hasPrefix("https://") else {

@@ -15,7 +15,7 @@ enum S3Settings {
     ]
 
     static func client(_ p: Parameters, requestTimeout: Double) throws -> S3Client {
-        let env = ProcessInfo.processInfo.environment
+        let env = try SecretEnvironment.current()
         let endpoint = p.string("s3_endpoint") ?? env[endpointVariable]
         let origin = p.has("s3_endpoint") ? p.name("s3_endpoint") : endpointVariable
         // The same rule for the variable as for the flag; the value is never echoed.

@@ -32,7 +32,7 @@ public enum PostgresSinkVerifier {
         if p.has("connection") {
             throw StreamcheckError("'\(p.name("connection"))' is not accepted: connection strings hold a password; set \(urlVariable) in the environment instead")
         }
-        guard let url = ProcessInfo.processInfo.environment[urlVariable], !url.isEmpty else {
+        guard let url = try SecretEnvironment.current()[urlVariable], !url.isEmpty else {
             throw StreamcheckError("\(urlVariable) is not set: export it with the connection string (postgresql://user:password@host:5432/db); it is read only from the environment because it holds a password")
         }
         let deadline = Deadline(seconds: try p.duration("timeout") ?? 60)
