@@ -13,9 +13,11 @@
 #   NOTIFY_EMAIL_FROM and NOTIFY_SMTP_URL; STREAMCHECK_SMTP_USERNAME with
 #   STREAMCHECK_SMTP_PASSWORD; KAFKA_CONNECT_URL with STREAMCHECK_CONNECT_USERNAME and
 #   STREAMCHECK_CONNECT_PASSWORD.
+# Every secret NAME may be given as NAME_FILE instead (a file holding it, read at each use, as
+# streamcheck itself does): rotating it is rewriting the file.
 # --no-connect skips the connection check (kcat -L against the cluster, 20 s bound).
 # Exit: 0 ready, 1 bad usage, 3 a variable is missing or malformed, 4 the cluster cannot be
-# reached or rejected the credentials.
+# reached, 6 the cluster answered and refused the credentials (wrong, revoked or expired).
 set -euo pipefail
 source "$(dirname "$0")/lib/ci.sh"
 
@@ -34,15 +36,31 @@ ci_load_environment "$env_name"
 
 problems=()
 problem() { problems+=("$1"); }
-is_set() { [ -n "${!1:-}" ]; }
+# value NAME: the variable's value, or the content of the file NAME_FILE names (one trailing
+# newline dropped), or nothing.
+value() {
+  local file_var="$1_FILE"
+  if [ -n "${!1:-}" ]; then printf '%s' "${!1}"
+  elif [ -n "${!file_var:-}" ] && [ -r "${!file_var}" ]; then printf '%s' "$(cat "${!file_var}")"
+  fi
+}
+is_set() { [ -n "$(value "$1")" ]; }
 
 # require NAME WHY: the variable must be set and non-empty.
-require() { is_set "$1" || problem "$1 is not set ($2): add it under Settings > CI/CD > Variables"; }
+require() {
+  local file_var="$1_FILE"
+  if [ -n "${!file_var:-}" ] && [ ! -r "${!file_var}" ]; then
+    problem "$file_var names ${!file_var}, which cannot be read ($2)"; return 0
+  fi
+  if [ -n "${!1:-}" ] && [ -n "${!file_var:-}" ]; then problem "both $1 and $file_var are set: give the secret one way"; return 0; fi
+  is_set "$1" || problem "$1 is not set, nor $file_var ($2): add it under Settings > CI/CD > Variables"
+}
 
 # secret NAME: a secret must survive GitLab masking and copy-paste: no surrounding blanks, no
 # line break, at least 8 characters (GitLab masks nothing shorter).
 secret() {
-  local name=$1 value=${!1:-}
+  local name=$1 value
+  value=$(value "$1"; echo x); value=${value%x}
   [ -n "$value" ] || return 0
   case "$value" in
     *$'\n'*|*$'\r'*) problem "$name contains a line break: paste the value again without it" ;;
@@ -135,15 +153,15 @@ if [ "$connect" = true ] && [ "${E2E_BROKER:-embedded}" = external ]; then
     echo "security.protocol=${KAFKA_SECURITY_PROTOCOL:-PLAINTEXT}"
     if [[ "${KAFKA_SECURITY_PROTOCOL:-}" == SASL_* ]]; then
       echo "sasl.mechanisms=${KAFKA_SASL_MECHANISM:-PLAIN}"
-      echo "sasl.username=$STREAMCHECK_KAFKA_SASL_USERNAME"
-      echo "sasl.password=$STREAMCHECK_KAFKA_SASL_PASSWORD"
+      echo "sasl.username=$(value STREAMCHECK_KAFKA_SASL_USERNAME)"
+      echo "sasl.password=$(value STREAMCHECK_KAFKA_SASL_PASSWORD)"
     fi
     [ -n "${KAFKA_SSL_CA_FILE:-}" ] && echo "ssl.ca.location=$KAFKA_SSL_CA_FILE"
     echo "socket.timeout.ms=10000"
   } >"$conf"
   if ! out=$(timeout 20 kcat -L -F "$conf" -b "$KAFKA_BOOTSTRAP_SERVERS" -m 15 2>&1); then
     if grep -qiE 'auth|sasl' <<<"$out"; then
-      ci_die "$EXIT_UNREACHABLE" "the cluster at KAFKA_BOOTSTRAP_SERVERS rejected the credentials: check STREAMCHECK_KAFKA_SASL_USERNAME, STREAMCHECK_KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM"
+      ci_die "$EXIT_REJECTED" "the cluster at KAFKA_BOOTSTRAP_SERVERS answered and refused the credentials (wrong, revoked or expired: a rotated key whose old value is still set?): check STREAMCHECK_KAFKA_SASL_USERNAME, STREAMCHECK_KAFKA_SASL_PASSWORD (or their _FILE) and KAFKA_SASL_MECHANISM"
     fi
     ci_die "$EXIT_UNREACHABLE" "cannot reach the cluster at KAFKA_BOOTSTRAP_SERVERS within 20 s: check the address, KAFKA_SECURITY_PROTOCOL and the runner's network"
   fi

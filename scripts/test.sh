@@ -9,6 +9,9 @@ mkdir -p test-results
 swift build -c release --product streamcheck 2>&1 | tail -n 3
 export STREAMCHECK_BIN="$PWD/.build/release/streamcheck"
 export PATH="$PWD/.build/release:$PATH"
+# The Python tools' venv, when scripts/setup.sh made one (a system-managed Python, PEP 668).
+venv=${STREAMCHECK_VENV:-$PWD/.venv}
+[ ! -x "$venv/bin/python3" ] || export PATH="$venv/bin:$PATH"
 
 failed=()
 for suite in scripts/test.d/*.sh; do

@@ -7,7 +7,8 @@ readonly EXIT_OK=0
 readonly EXIT_USAGE=1          # bad flag or argument
 readonly EXIT_TESTS_FAILED=2   # tests ran and something failed
 readonly EXIT_CONFIG=3         # a setting or credential variable is missing or malformed
-readonly EXIT_UNREACHABLE=4    # the target rejected the credentials or cannot be reached
+readonly EXIT_UNREACHABLE=4    # the target cannot be reached
+readonly EXIT_REJECTED=6       # the target answered and refused the credentials (wrong, revoked or expired)
 
 ci_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 

@@ -6,6 +6,8 @@ which would leave the jobs that only adjust template jobs (`sast`, `semgrep-sast
 `secret_detection`) without a script, and `security-findings` needing jobs that do not exist.
 So the variant is generated from the real file, never kept by hand:
   - `include: template:` entries are dropped; local includes get absolute paths;
+  - `ci-image` is dropped and taken out of every `needs`: the local proof builds that image
+    itself (scripts/lib/ci_images.sh);
   - jobs with no script of their own or through `extends` (template adjustments) are dropped,
     and so are jobs that need a dropped job;
   - top-level variables are set as a manual run from the web would set them (KEY=VALUE args);
@@ -20,6 +22,7 @@ import sys
 
 import yaml
 
+LOCALLY_PROVIDED = {"ci-image"}
 NON_JOBS = {"stages", "variables", "default", "include", "image", "services", "before_script",
             "after_script", "cache", "workflow", "spec"}
 
@@ -62,6 +65,14 @@ def main():
         for inc in doc.get("include", []) if isinstance(inc, dict) and "local" in inc
     ]
     jobs = [k for k, v in doc.items() if k not in NON_JOBS and not k.startswith(".") and isinstance(v, dict)]
+    # Jobs whose product the local proof makes itself (the CI image, built from ci/Dockerfile by
+    # scripts/lib/ci_images.sh): dropped, and no longer needed by anyone.
+    for j in [j for j in jobs if j in LOCALLY_PROVIDED]:
+        del doc[j]
+        jobs.remove(j)
+    for j in jobs:
+        if doc[j].get("needs"):
+            doc[j]["needs"] = [n for n in doc[j]["needs"] if (n["job"] if isinstance(n, dict) else n) not in LOCALLY_PROVIDED]
     dropped = {j for j in jobs if not has_script(j, everything)}
     changed = True
     while changed:  # a job that needs a dropped job goes too

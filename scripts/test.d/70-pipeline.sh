@@ -71,13 +71,30 @@ def resolved(name):
 def test(name, condition):
     print(("ok   " if condition else "FAIL ") + name)
 
-stages = ["validate", "security-scan", "unit-tests", "integration-tests", "e2e-tests", "cleanup", "notification"]
+stages = ["image", "validate", "security-scan", "unit-tests", "integration-tests", "e2e-tests", "cleanup", "notification"]
 test("stages are validate .. notification in order", doc["stages"] == stages)
 jobs = {k: v for k, v in doc.items() if isinstance(v, dict) and not k.startswith(".") and k not in ("variables", "workflow", "default")}
 used = {resolved(j).get("stage") for j in jobs}
 test("every stage has a job", all(s in used for s in stages))
 templates = [i.get("template") for i in doc["include"]]
-test("includes GitLab's SAST and Secret-Detection templates", "Jobs/SAST.gitlab-ci.yml" in templates and "Jobs/Secret-Detection.gitlab-ci.yml" in templates)
+test("includes GitLab's SAST, SAST-IaC and Secret-Detection templates, the variants that run in merge-request pipelines",
+     {"Jobs/SAST.latest.gitlab-ci.yml", "Jobs/Secret-Detection.latest.gitlab-ci.yml", "Jobs/SAST-IaC.latest.gitlab-ci.yml"} <= set(templates)
+     and doc["variables"]["AST_ENABLE_MR_PIPELINES"] == "true")
+test("the IaC scan gates too", doc["kics-iac-sast"]["allow_failure"] is False and "gl-sast-iac-report.json" in " ".join(doc["security-findings"]["script"])
+     and any(n.get("job") == "kics-iac-sast" for n in doc["security-findings"]["needs"]))
+import hashlib, subprocess
+tag = subprocess.run(["scripts/ci-image-tag.sh"], capture_output=True, text=True).stdout.strip()
+test("every job runs in the CI image built from ci/Dockerfile, tagged by what goes into it (scripts/ci-image-tag.sh)",
+     doc["default"]["image"] == "$STREAMCHECK_CI_IMAGE" and doc["variables"]["STREAMCHECK_CI_IMAGE"] == "$CI_REGISTRY_IMAGE/ci:$CI_IMAGE_TAG"
+     and doc["variables"]["CI_IMAGE_TAG"] == tag and "buildah bud -f ci/Dockerfile" in " ".join(doc["ci-image"]["script"]))
+test("jobs that start at once wait for the CI image", all("ci-image" in doc[j]["needs"] for j in ("credentials", "swift-build", "unit-tests")))
+test("terraform-validate runs in hashicorp/terraform with its entrypoint cleared",
+     doc["terraform-validate"]["image"]["name"].startswith("hashicorp/terraform:") and doc["terraform-validate"]["image"]["entrypoint"] == [""])
+test("credentials and cleanup name the environment their variables are scoped to",
+     all(doc[j]["environment"]["name"] == "$E2E_ENVIRONMENT" for j in ("credentials", "cleanup")))
+test("cleanup is not interruptible; e2e jobs tear down in after_script",
+     doc["cleanup"]["interruptible"] is False
+     and all("cleanup-test-resources.sh" in " ".join(resolved(j).get("after_script", [])) for j in ("e2e:dev", "e2e:staging")))
 test("includes the local job templates", {"pipeline/templates/test-job.yml", "pipeline/templates/notification.yml"} <= {i.get("local") for i in doc["include"]})
 test("SAST and secret detection may not fail silently", doc["semgrep-sast"]["allow_failure"] is False and doc["secret_detection"]["allow_failure"] is False and doc["security-findings"]["allow_failure"] is False)
 test("security-findings gates on the report files", "check-security-reports.sh" in " ".join(doc["security-findings"]["script"]))
@@ -120,18 +137,37 @@ a=$(ci_shard 1/3 s1 s2 s3 s4 s5 | paste -sd,); b=$(ci_shard 2/3 s1 s2 s3 s4 s5 |
 (ci_shard 4/3 a b) >/dev/null 2>&1
 expect_rc "a shard beyond N is refused" 1 $?
 
+# setup.sh fails loudly, naming the tool, instead of printing "ready" without it.
+mkdir -p "$W/no-python"
+for tool in bash dpkg-query grep dirname mktemp rm cat swift; do ln -sf "$(command -v "$tool")" "$W/no-python/$tool"; done
+env PATH="$W/no-python" bash scripts/setup.sh >"$W/setup.out" 2>&1
+expect_rc "setup.sh without python3 fails" 1 $?
+check "setup.sh names the missing tool in one line" test "$(cat "$W/setup.out")" = "setup: python3 not found on PATH; it is needed to build and test streamcheck"
+
 # Security gate.
-cat >"$W/sast-findings.json" <<'EOF'
+# A key shaped like an AWS access key id, built at run time: no tracked file holds a literal
+# that Secret Detection's rules flag.
+FAKE_KEY="AKIA$(printf 'VERYSECRET%s' VALUE1)"
+cat >"$W/sast-findings.json" <<JSON
 {"version":"15.0.0","vulnerabilities":[{"id":"1","name":"Use of weak hash","severity":"Medium","location":{"file":"scripts/bench","start_line":7}},
- {"id":"2","name":"AWS key","severity":"Critical","raw_source_code_extract":"AKIAVERYSECRETVALUE1","location":{"file":"config.env","start_line":3}}],"scan":{"scanner":{"name":"semgrep"}}}
-EOF
+ {"id":"2","name":"AWS key","severity":"Critical","raw_source_code_extract":"$FAKE_KEY","location":{"file":"config.env","start_line":3}}],"scan":{"scanner":{"name":"semgrep"}}}
+JSON
 echo '{"version":"15.0.0","vulnerabilities":[],"scan":{"scanner":{"name":"gitleaks"}}}' >"$W/clean.json"
 scripts/check-security-reports.sh "$W/sast-findings.json" "$W/clean.json" >"$W/gate.out" 2>&1
 expect_rc "security gate fails on findings" 2 $?
 check "security gate names each finding and its place" grep -q 'Critical: AWS key at config.env:3' "$W/gate.out"
-check "security gate never prints the secret" bash -c "! grep -q AKIAVERYSECRETVALUE1 '$W/gate.out'"
-scripts/check-security-reports.sh "$W/clean.json" "$W/absent.json" >"$W/gate.out" 2>&1
-expect_rc "security gate passes clean and missing reports" 0 $?
+check "security gate never prints the secret" bash -c "! grep -q '$FAKE_KEY' '$W/gate.out'"
+mkdir -p "$W/reports"
+cp "$W/clean.json" "$W/reports/gl-sast-report.json"
+scripts/check-security-reports.sh "$W/reports/gl-sast-report.json" "$W/reports/gl-secret-detection-report.json" >"$W/gate.out" 2>&1
+expect_rc "security gate fails when a report is missing (nothing was scanned)" 3 $?
+check "the missing report is named" grep -q 'gl-secret-detection-report.json not found: its analyzer did not run' "$W/gate.out"
+SECRET_DETECTION_DISABLED=true scripts/check-security-reports.sh "$W/reports/gl-sast-report.json" "$W/reports/gl-secret-detection-report.json" >"$W/gate.out" 2>&1
+expect_rc "a report of an analyzer excluded on purpose may be missing" 0 $?
+SAST_EXCLUDED_ANALYZERS="semgrep,kics" scripts/check-security-reports.sh "$W/reports/gl-sast-iac-report.json" "$W/reports/gl-sast-report.json" >"$W/gate.out" 2>&1
+expect_rc "SAST_EXCLUDED_ANALYZERS excuses the IaC report" 0 $?
+SAST_EXCLUDED_ANALYZERS="semgrep" scripts/check-security-reports.sh "$W/reports/gl-sast-iac-report.json" >"$W/gate.out" 2>&1
+expect_rc "excluding semgrep does not excuse a missing IaC report" 3 $?
 echo 'not json' >"$W/bad.json"
 scripts/check-security-reports.sh "$W/bad.json" >"$W/gate.out" 2>&1
 expect_rc "security gate refuses an unreadable report" 1 $?
@@ -151,6 +187,19 @@ check "values never printed" bash -c "! grep -qE 'pw-Secret-42|svc-user|hooks.sl
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9 STREAMCHECK_KAFKA_SASL_USERNAME=svc-user STREAMCHECK_KAFKA_SASL_PASSWORD=short \
   scripts/check-credentials.sh --env staging >"$W/cred.out" 2>&1
 check "a secret GitLab cannot mask is reported" grep -q 'STREAMCHECK_KAFKA_SASL_PASSWORD is shorter than 8 characters' "$W/cred.out"
+# A secret given as a file (NAME_FILE), as rotation wants it: accepted, checked, never printed.
+printf 'pw-From-A-File-7\n' >"$W/sasl-password"
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9 STREAMCHECK_KAFKA_SASL_USERNAME=svc-user STREAMCHECK_KAFKA_SASL_PASSWORD_FILE="$W/sasl-password" \
+  scripts/check-credentials.sh --env staging --no-connect >"$W/cred.out" 2>&1
+expect_rc "a password from STREAMCHECK_KAFKA_SASL_PASSWORD_FILE is accepted" 0 $?
+check "its value is never printed" bash -c "! grep -q 'pw-From-A-File-7' '$W/cred.out'"
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9 STREAMCHECK_KAFKA_SASL_USERNAME=svc-user STREAMCHECK_KAFKA_SASL_PASSWORD_FILE="$W/no-such-file" \
+  scripts/check-credentials.sh --env staging --no-connect >"$W/cred.out" 2>&1
+expect_rc "an unreadable _FILE fails" 3 $?
+check "the unreadable _FILE is named" grep -q "STREAMCHECK_KAFKA_SASL_PASSWORD_FILE names $W/no-such-file, which cannot be read" "$W/cred.out"
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9 STREAMCHECK_KAFKA_SASL_USERNAME=svc-user STREAMCHECK_KAFKA_SASL_PASSWORD=pw-Secret-42 STREAMCHECK_KAFKA_SASL_PASSWORD_FILE="$W/sasl-password" \
+  scripts/check-credentials.sh --env staging --no-connect >"$W/cred.out" 2>&1
+check "a secret given both ways is refused" grep -q 'both STREAMCHECK_KAFKA_SASL_PASSWORD and STREAMCHECK_KAFKA_SASL_PASSWORD_FILE are set' "$W/cred.out"
 "$BIN" broker start --state-dir "$W/stand-in-cluster" --result-file "$W/stand-in-cluster.json" >/dev/null 2>&1
 BOOT=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['bootstrap_servers'])" "$W/stand-in-cluster.json")
 PORT=$(free_port)
@@ -217,28 +266,47 @@ KAFKA_CONNECT_URL=$CONNECT_URL scripts/cleanup-test-resources.sh --run-id-prefix
 expect_rc "connector cleanup again: still fine" 0 $?
 "$BIN" broker stop --state-dir "$W/stand-in-cluster" >/dev/null 2>&1
 
-echo "bitrab: the pipeline's jobs, run natively"
-PIPELINE_ID="offline-$$" python3 scripts/lib/offline_pipeline.py .gitlab-ci.yml .gitlab-ci.offline.yml \
+echo "the pipeline's jobs, each inside the image it names (built here from ci/Dockerfile)"
+# The project as GitLab would check it out (tracked files and new ones, none of the build
+# output), where every job runs and leaves its artifacts for the next.
+PROJ=$W/project
+IMAGES=$W/images
+rm -rf "$PROJ" && mkdir -p "$PROJ"
+git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -C "$PROJ" -xf -
+(cd "$PROJ" && PIPELINE_ID="offline-$$" python3 scripts/lib/offline_pipeline.py .gitlab-ci.yml .gitlab-ci.offline.yml \
   E2E_ENVIRONMENT=dev E2E_SUITE=basic-flow MESSAGE_COUNT=50 SWIFT_BUILD_FLAGS= UNIT_TEST_FILTER=TerraformIOTests \
-  INTEGRATION_DIR=tests/fixtures/pipeline/test.d >"$W/dropped.txt" 2>"$W/offline.err"
+  INTEGRATION_DIR=tests/fixtures/pipeline/test.d STREAMCHECK_CI_IMAGE=localhost/streamcheck-ci:proof) >"$W/dropped.txt" 2>"$W/offline.err"
 expect_rc "offline variant generated from .gitlab-ci.yml" 0 $?
-check "only the jobs that adjust GitLab's templates are dropped" test "$(cat "$W/dropped.txt")" = "sast secret_detection security-findings semgrep-sast"
-check "the variant has no remote include" bash -c "! grep -q 'template:' .gitlab-ci.offline.yml"
+check "only the image job (built here) and the jobs that adjust GitLab's templates are dropped" \
+  test "$(cat "$W/dropped.txt")" = "kics-iac-sast sast secret_detection security-findings semgrep-sast"
+check "the variant has no remote include" bash -c "! grep -q 'template:' '$PROJ/.gitlab-ci.offline.yml'"
+source scripts/lib/ci_images.sh
+trap 'ci_images_remove "$IMAGES"; services_stop' EXIT
+ci_images_build "$IMAGES" "$RESULTS/images.log"
+expect_rc "images built: swift:6.3-bookworm and hashicorp/terraform:1.11 stand-ins, then ci/Dockerfile unchanged" 0 $?
 HOOK_PORT=$(free_port)
 start_background webhook python3 tests/standins/webhook_receiver.py "$HOOK_PORT" "$W/hook"
 wait_for_port "$HOOK_PORT" 20
 start_smtp
-# What the project's CI/CD variables would hold; bitrab hands the environment to the jobs.
+# What the project's CI/CD variables would hold, handed to the jobs as GitLab would.
 export STREAMCHECK_SLACK_WEBHOOK_URL="http://127.0.0.1:$HOOK_PORT/services/T000/B000/pipeline-token-0042"
 export NOTIFY_EMAIL_TO=team@example.com NOTIFY_EMAIL_FROM=ci@example.com NOTIFY_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" NOTIFY_SMTP_STARTTLS=false
-rm -rf bin report streamcheck-run test-results/unit test-results/integration test-results/e2e logs
-timeout 1200 bitrab -c .gitlab-ci.offline.yml run --no-tui --no-worktrees --yes >"$RESULTS/bitrab.log" 2>&1
-expect_rc "bitrab runs the pipeline's jobs" 0 $?
+# The runner's volumes: this machine's mirror of github.com's Swift packages (see ci_images.sh).
+RUNNER=(python3 scripts/lib/image_pipeline.py "$PROJ/.gitlab-ci.offline.yml" --project "$PROJ" --buildah "$CI_IMAGES_BUILDAH"
+  --image localhost/streamcheck-ci:proof=localhost/streamcheck-ci:proof --image hashicorp/terraform:1.11=docker.io/hashicorp/terraform:1.11
+  --mount /opt/swift-packages:/opt/swift-packages:ro
+  --pass-env STREAMCHECK_SLACK_WEBHOOK_URL --pass-env NOTIFY_EMAIL_TO --pass-env NOTIFY_EMAIL_FROM --pass-env NOTIFY_SMTP_URL --pass-env NOTIFY_SMTP_STARTTLS)
+: >"$RESULTS/jobs.log"
+timeout 1800 "${RUNNER[@]}" --log "$RESULTS/jobs.log" >"$W/runner.out" 2>&1
+expect_rc "every job passes inside its image" 0 $?
 for job in credentials terraform-validate swift-build unit-tests "integration: \[SUITE_SHARD=1/2\]" "integration: \[SUITE_SHARD=2/2\]" \
   "e2e:dev: \[E2E_SHARD=1/2\]" "e2e:dev: \[E2E_SHARD=2/2\]" cleanup notify; do
-  check "job ran and passed: ${job//\\/}" grep -qE "\[pass\] $job \(" "$RESULTS/bitrab.log"
+  check "job ran and passed: ${job//\\/}" grep -qE "\[pass\] $job \(" "$RESULTS/jobs.log"
 done
-check "e2e:staging was left out by its rule (environment dev)" bash -c "! grep -q 'e2e:staging' '$RESULTS/bitrab.log'"
+check "terraform-validate ran in hashicorp/terraform, the others in the CI image" bash -c "
+grep -q '^\[run\]  terraform-validate in hashicorp/terraform:1.11' '$RESULTS/jobs.log' && grep -q '^\[run\]  swift-build in localhost/streamcheck-ci:proof' '$RESULTS/jobs.log'"
+check "e2e:staging was left out by its rule (environment dev)" grep -q '^\[skip\] e2e:staging: \[E2E_SHARD=1/2\] (rules)' "$RESULTS/jobs.log"
+cd "$PROJ"
 check "the e2e job's terraform test JUnit: basic-flow ran, nothing failed" python3 -c "
 import glob, xml.etree.ElementTree as ET
 files = glob.glob('test-results/e2e/*/terraform-basic-flow.xml'); assert len(files) == 1, files
@@ -255,9 +323,18 @@ check "Slack stand-in received the pipeline's message" python3 -c "
 import glob, json; files = sorted(glob.glob('$W/hook/*.json')); assert len(files) == 1, files
 m = json.load(open(files[0])); assert 'passed' in json.dumps(m).lower(), m"
 check "the e-mail arrived at aiosmtpd" bash -c "grep -lq 'Subject: .*streamcheck' '$SMTP_MAILDIR'/new/*"
-check "the webhook token is in no job log" bash -c "! grep -rq 'pipeline-token-0042' '$RESULTS/bitrab.log' logs report"
+check "the webhook token is in no job log" bash -c "! grep -rq 'pipeline-token-0042' '$RESULTS/jobs.log' logs report"
 check "no embedded broker of the run is left" bash -c "! find .e2e-work -name broker.json 2>/dev/null | grep -q offline-$$"
-rm -f .gitlab-ci.offline.yml
+cd "$ROOT"
+
+# A tool missing from the image fails the job that needs it, by name: kcat taken out of a
+# container of the CI image, the credentials job's before_script (scripts/setup.sh) stops.
+ctr=$($CI_IMAGES_BUILDAH from --pull-never localhost/streamcheck-ci:proof)
+$CI_IMAGES_BUILDAH run --isolation chroot "$ctr" -- sh -c 'rm -f "$(command -v kcat)"' >/dev/null 2>&1
+$CI_IMAGES_BUILDAH run --isolation chroot --volume "$PROJ:$PROJ" --workingdir "$PROJ" "$ctr" -- bash scripts/setup.sh >"$W/missing-tool.out" 2>&1
+expect_rc "without kcat in the image, setup.sh fails the job" 1 $?
+check "and names kcat" grep -q 'setup: kcat not found on PATH' "$W/missing-tool.out"
+$CI_IMAGES_BUILDAH rm "$ctr" >/dev/null 2>&1
 
 echo "70-pipeline: $passed passed, $failed failed"
 echo "$passed passed, $failed failed"
