@@ -23,7 +23,7 @@ import urllib.request
 import uuid
 
 import pytest
-from goldens import jtype, substitute
+from goldens import same_shape, substitute
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "schema_registry_standin.py")
@@ -137,24 +137,6 @@ def golden(name, **subs):
 
     g["body"] = substitute(g["body"], subs)
     return g
-
-
-def same_shape(expected, actual, optional, path="body"):
-    if isinstance(expected, dict):
-        assert isinstance(actual, dict), f"{path}: expected an object, got {actual!r}"
-        missing = [k for k in expected if k not in actual and k not in optional]
-        extra = [k for k in actual if k not in expected and k not in optional]
-        assert not missing and not extra, f"{path}: missing keys {missing}, unexpected keys {extra} in {actual!r}"
-        for k, v in expected.items():
-            if k in actual:
-                same_shape(v, actual[k], optional, f"{path}.{k}")
-    elif isinstance(expected, list):
-        assert isinstance(actual, list), f"{path}: expected an array, got {actual!r}"
-        if expected:
-            for i, item in enumerate(actual):
-                same_shape(expected[0], item, optional, f"{path}[{i}]")
-    else:
-        assert jtype(expected) == jtype(actual), f"{path}: expected a {jtype(expected)}, got {actual!r}"
 
 
 def check(answer, name, standin=None, **subs):
