@@ -26,6 +26,27 @@ final class ClientContext: @unchecked Sendable {
     func recordError(_ message: String) {
         lock.lock(); _lastError = message; lock.unlock()
     }
+
+    private var _authenticationFailure: String?
+    /// The broker's refusal of the SASL login, once one came. Waiting longer does not change
+    /// it (the credentials are wrong, revoked or expired), so every wait stops on it.
+    var authenticationFailure: String? {
+        lock.lock(); defer { lock.unlock() }
+        return _authenticationFailure
+    }
+
+    func recordAuthenticationFailure(_ message: String) {
+        lock.lock(); _authenticationFailure = message; lock.unlock()
+    }
+
+    /// The error to stop a wait with, once the login was refused.
+    func refusedLogin() -> KafkaError? {
+        authenticationFailure.map { KafkaError(Self.refusedLoginMessage($0)) }
+    }
+
+    static func refusedLoginMessage(_ reason: String) -> String {
+        "the cluster refused the SASL login (\(reason)): the credentials are wrong, revoked or expired; check STREAMCHECK_KAFKA_SASL_USERNAME and STREAMCHECK_KAFKA_SASL_PASSWORD (or their _FILE forms) and sasl.mechanisms"
+    }
 }
 
 /// Installs the callbacks every client uses: errors are remembered (to explain a timeout in
@@ -35,8 +56,12 @@ func installCommonCallbacks(_ conf: OpaquePointer, _ context: ClientContext) {
     rd_kafka_conf_set_error_cb(conf) { _, err, reason, opaque in
         guard let opaque else { return }
         let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
-        let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(err)))
+        let code = rd_kafka_resp_err_t(err)
+        let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(code))
         context.recordError(text)
+        if code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED {
+            context.recordAuthenticationFailure(text)
+        }
     }
     rd_kafka_conf_set_log_cb(conf) { rk, level, facility, message in
         guard let rk, let opaque = rd_kafka_opaque(rk) else { return }

@@ -73,6 +73,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     public var lastError: String? { context.lastError }
+    /// Set once the cluster refused the SASL login: see ClientContext.authenticationFailure.
+    public var refusedLogin: String? { context.authenticationFailure.map(ClientContext.refusedLoginMessage) }
 
     /// Partitions assigned from now on are paused until `resumeAll` (used to let a whole group
     /// form before anyone reads, so members split the partitions instead of racing).
@@ -110,7 +112,30 @@ public final class KafkaConsumer: @unchecked Sendable {
         return true
     }
 
+    /// Set by the first subscribe or assign: from then on a poll can return messages.
+    private var fetching = false
+
+    /// Serves the client's queue while nothing can be fetched yet (before any subscribe or
+    /// assign), so the waits for metadata see its errors: a refused SASL login among them.
+    func serviceEventsBeforeFetching() {
+        guard !fetching else { return }
+        while let m = rd_kafka_consumer_poll(handle, 0) {
+            let err = m.pointee.err
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let text = String(cString: rd_kafka_err2str(err))
+                context.recordError(text)
+                if err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED {
+                    // An error event's payload is librdkafka's reason (the broker's own words).
+                    let reason = copyBytes(m.pointee.payload, m.pointee.len)
+                    context.recordAuthenticationFailure(reason.isEmpty ? text : String(decoding: reason, as: UTF8.self))
+                }
+            }
+            rd_kafka_message_destroy(m)
+        }
+    }
+
     public func subscribe(topics: [String]) throws {
+        fetching = true
         let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
@@ -186,6 +211,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for (partition, offset) in offsets { rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = offset }
+        fetching = true
         let err = rd_kafka_assign(handle, list)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err, context: "cannot assign partitions of '\(topic)'") }
     }
@@ -222,11 +248,11 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     public func watermarks(topic: String, partition: Int32, timeout: Double) throws -> (low: Int64, high: Int64) {
-        try KafkaMetadata.watermarks(handle: handle, topic: topic, partition: partition, timeout: timeout)
+        try KafkaMetadata.watermarks(handle: handle, topic: topic, partition: partition, timeout: timeout, context: context, serve: serviceEventsBeforeFetching)
     }
 
     public func partitionCount(topic: String, timeout: Double) throws -> Int {
-        try KafkaMetadata.partitionCount(handle: handle, topic: topic, timeout: timeout, lastError: context.lastError)
+        try KafkaMetadata.partitionCount(handle: handle, topic: topic, timeout: timeout, context: context, serve: serviceEventsBeforeFetching)
     }
 
     /// Low and high watermarks of each partition, all within `timeout` together (not each):
@@ -240,7 +266,7 @@ public final class KafkaConsumer: @unchecked Sendable {
                 throw KafkaError("cannot read the offsets of \(topic) within \(describeSeconds(timeout)): \(marks.count) of \(partitions.count) partitions answered\(context.lastError.map { " (last broker error: \($0))" } ?? "")")
             }
             do {
-                marks[p] = try KafkaMetadata.watermarks(handle: handle, topic: topic, partition: p, timeout: remaining)
+                marks[p] = try KafkaMetadata.watermarks(handle: handle, topic: topic, partition: p, timeout: remaining, context: context, serve: serviceEventsBeforeFetching)
             } catch let error as KafkaError {
                 throw KafkaError("\(error.message)\(context.lastError.map { " (last broker error: \($0))" } ?? "")")
             }

@@ -2,15 +2,19 @@ import CRdKafka
 import Foundation
 
 enum KafkaMetadata {
-    static func partitionCount(handle: OpaquePointer, topic: String, timeout: Double, lastError: String?) throws -> Int {
+    /// `serve` runs the client's callbacks between attempts (errors reach `context` only then).
+    static func partitionCount(handle: OpaquePointer, topic: String, timeout: Double, context: ClientContext,
+                               serve: () -> Void) throws -> Int {
         let deadline = Date().addingTimeInterval(timeout)
         var lastFailure = "no answer"
         while Date() < deadline {
+            serve()
+            if let refused = context.refusedLogin() { throw refused }
             guard let rkt = rd_kafka_topic_new(handle, topic, nil) else { throw KafkaError("invalid topic name '\(topic)'") }
             defer { rd_kafka_topic_destroy(rkt) }
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let remaining = max(100, Int32(deadline.timeIntervalSinceNow * 1000))
-            let err = rd_kafka_metadata(handle, 0, rkt, &metadata, min(remaining, 5000))
+            let err = rd_kafka_metadata(handle, 0, rkt, &metadata, min(remaining, 1000))
             if err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
                 defer { rd_kafka_metadata_destroy(metadata) }
                 if metadata.pointee.topic_cnt > 0 {
@@ -23,18 +27,28 @@ enum KafkaMetadata {
             }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        let detail = lastError.map { " (last broker error: \($0))" } ?? ""
+        serve()
+        if let refused = context.refusedLogin() { throw refused }
+        let detail = context.lastError.map { " (last broker error: \($0))" } ?? ""
         throw KafkaError("cannot read metadata for topic '\(topic)' within \(describeSeconds(timeout)): \(lastFailure)\(detail)")
     }
 
-    static func watermarks(handle: OpaquePointer, topic: String, partition: Int32, timeout: Double) throws -> (low: Int64, high: Int64) {
+    /// Asked in slices of at most a second, so a refused login ends the wait at once.
+    static func watermarks(handle: OpaquePointer, topic: String, partition: Int32, timeout: Double, context: ClientContext,
+                           serve: () -> Void) throws -> (low: Int64, high: Int64) {
+        let deadline = Date().addingTimeInterval(max(timeout, 0.1))
         var low: Int64 = 0
         var high: Int64 = 0
-        let err = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, Int32(max(timeout, 0.1) * 1000))
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError(code: err, context: "cannot read offsets of \(topic)[\(partition)]")
+        while true {
+            let slice = min(1.0, max(0.1, deadline.timeIntervalSinceNow))
+            let err = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, Int32(slice * 1000))
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return (low, high) }
+            serve()
+            if let refused = context.refusedLogin() { throw refused }
+            if err != RD_KAFKA_RESP_ERR__TIMED_OUT || deadline.timeIntervalSinceNow <= 0 {
+                throw KafkaError(code: err, context: "cannot read offsets of \(topic)[\(partition)]")
+            }
         }
-        return (low, high)
     }
 }
 

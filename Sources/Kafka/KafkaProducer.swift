@@ -28,6 +28,8 @@ public final class KafkaProducer: @unchecked Sendable {
     deinit { rd_kafka_destroy(handle) }
 
     public var lastError: String? { context.lastError }
+    /// Set once the cluster refused the SASL login: see ClientContext.authenticationFailure.
+    public var refusedLogin: String? { context.authenticationFailure.map(ClientContext.refusedLoginMessage) }
 
     /// Enqueues one message. `token` comes back in its delivery report. When librdkafka's
     /// queue is full this serves delivery reports until there is room (bounded by `queueWait`,
@@ -97,7 +99,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Waits for every outstanding message; returns how many were still in flight at the deadline.
     public func flush(timeout: Double) -> Int {
         let deadline = Date().addingTimeInterval(timeout)
-        while rd_kafka_outq_len(handle) > 0 && Date() < deadline {
+        while rd_kafka_outq_len(handle) > 0 && Date() < deadline && context.authenticationFailure == nil {
             rd_kafka_flush(handle, 100)
         }
         rd_kafka_poll(handle, 0)
@@ -115,7 +117,7 @@ public final class KafkaProducer: @unchecked Sendable {
         for partition in partitions {
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { break }
-            if (try? KafkaMetadata.watermarks(handle: handle, topic: topic, partition: partition, timeout: left)) != nil { answered += 1 }
+            if (try? KafkaMetadata.watermarks(handle: handle, topic: topic, partition: partition, timeout: left, context: context) { [handle] in rd_kafka_poll(handle, 0) }) != nil { answered += 1 }
         }
         return answered
     }
@@ -127,6 +129,6 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     public func partitionCount(topic: String, timeout: Double) throws -> Int {
-        try KafkaMetadata.partitionCount(handle: handle, topic: topic, timeout: timeout, lastError: context.lastError)
+        try KafkaMetadata.partitionCount(handle: handle, topic: topic, timeout: timeout, context: context) { [handle] in rd_kafka_poll(handle, 0) }
     }
 }

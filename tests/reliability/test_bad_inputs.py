@@ -380,3 +380,54 @@ def test_waits_against_a_dead_broker_are_bounded_by_the_timeout_whatever_the_par
         elapsed = _time.monotonic() - started
         one_error_line(proc)
         assert elapsed < 3 + 10, (argv[0], elapsed)
+
+
+@pytest.fixture(scope="module")
+def refusing_cluster():
+    """A SASL listener that refuses every login as Apache Kafka does (tests/standins/
+    kafka_sasl_standin.py, a stand-in: no Kafka broker with SASL runs here)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/standins/kafka_sasl_standin.py"), str(port)],
+                            stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+SASL = ["-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=PLAIN"]
+REFUSED = "the cluster refused the SASL login ("
+REASON = "Authentication failed: Invalid username or password"
+CHECK = "check STREAMCHECK_KAFKA_SASL_USERNAME and STREAMCHECK_KAFKA_SASL_PASSWORD (or their _FILE forms)"
+
+
+def test_a_refused_login_stops_produce_with_the_reason(refusing_cluster, files):
+    """Wrong, revoked or expired credentials: produce says the login was refused and why (not
+    just that nothing was acknowledged), and waits no longer for an answer that cannot change."""
+    proc = run("produce", "--bootstrap-servers", refusing_cluster, "--topic", "t", "--message-count", "100",
+               "--timeout", "20s", *SASL, "--manifest", str(files / "refused.manifest"), env=SECRET_ENV, timeout=60)
+    line = one_error_line(proc)
+    assert REFUSED in line and REASON in line and CHECK in line, line
+    assert "the manifest records the 0 that were" in line, line
+    assert SECRET_ENV["STREAMCHECK_KAFKA_SASL_PASSWORD"] not in proc.stderr.decode()
+
+
+def test_a_refused_login_stops_consume_with_nothing_verified(refusing_cluster, cluster, files):
+    from conftest import produce
+    _, manifest = produce(cluster.bootstrap, "rel-refused", 5, str(files), "refused")
+    proc = run("consume", "--bootstrap-servers", refusing_cluster, "--topic", "rel-refused", "--manifest", manifest,
+               "--timeout", "20s", *SASL, env=SECRET_ENV, timeout=60)
+    line = one_error_line(proc)
+    assert REFUSED in line and REASON in line and "nothing was verified" in line, line
+    assert SECRET_ENV["STREAMCHECK_KAFKA_SASL_PASSWORD"] not in proc.stderr.decode()

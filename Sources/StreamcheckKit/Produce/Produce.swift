@@ -203,7 +203,7 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
             // a consumer can tell our own stamp (which measures nothing) from a later writer's.
             try producer.produce(topic: request.topic, key: hasKey ? key : nil, value: value, headers: headers,
                                  timestampMs: nowMicros / 1000, token: seq, queueWait: request.deliveryTimeout,
-                                 giveUp: { BackgroundProcess.terminationWasRequested })
+                                 giveUp: { BackgroundProcess.terminationWasRequested || producer.refusedLogin != nil })
         } catch {
             if BackgroundProcess.terminationWasRequested { interrupted = true; break }
             // Stop enqueueing, but still wait for what is in flight so the manifest is honest.
@@ -222,12 +222,15 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
     let interruptGrace = min(5, request.deliveryTimeout)
     var flushDeadline = Clock.monotonicSeconds() + (interrupted ? interruptGrace : request.deliveryTimeout)
     var remaining = producer.flush(timeout: 0)
-    while remaining > 0 && Clock.monotonicSeconds() < flushDeadline {
+    while remaining > 0 && Clock.monotonicSeconds() < flushDeadline && producer.refusedLogin == nil {
         if BackgroundProcess.terminationWasRequested && !interrupted {
             interrupted = true
             flushDeadline = min(flushDeadline, Clock.monotonicSeconds() + interruptGrace)
         }
         remaining = producer.flush(timeout: min(0.2, max(0, flushDeadline - Clock.monotonicSeconds())))
+    }
+    if remaining > 0, let refused = producer.refusedLogin {
+        firstError = refused  // the reason, whatever a queued message's own error said
     }
     if remaining > 0 {
         // Say why before purging: the purge's own reports only say "Purged in queue".
@@ -240,7 +243,7 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
     if (config.value("acks") ?? config.value("request.required.acks")) == "0", remaining == 0, !partitionCounts.isEmpty {
         producer.roundTrip(topic: request.topic, partitions: partitionCounts.keys.sorted(), timeout: min(10, request.deliveryTimeout))
     }
-    if let lastError = producer.lastError, firstError != nil, !(firstError!.contains(lastError)) {
+    if let lastError = producer.lastError, firstError != nil, !(firstError!.contains(lastError)), producer.refusedLogin == nil {
         firstError! += " (last broker error: \(lastError))"
     }
     let duration = Clock.monotonicSeconds() - clockStart
