@@ -3,8 +3,8 @@
 # (tests/standins/kafka_connect_standin.py), real PostgreSQL, moto's S3 API and streamcheck's
 # embedded broker. Covers apply/status/wait/pause/resume/stop/restart/delete/offsets,
 # FAILED with trace then restart, 409s and 429s retried, an unreachable or hanging Connect,
-# unknown connector, bad config, wrong credentials, the external protocol and the Confluent
-# Cloud flavour. The flows of issue 11 run here too: (10) SMTs applied by a JDBC sink checked by
+# unknown connector, bad config, wrong credentials, the external protocol, the Confluent
+# Cloud flavour and rollback (apply --save-previous, connector rollback, the pipeline's script). The flows of issue 11 run here too: (10) SMTs applied by a JDBC sink checked by
 # verify-sink postgres --transforms, (11) the S3 sink's objects checked by verify-sink s3, (12) an
 # S3 source task failing mid-stream and resuming from its committed offsets.
 set -uo pipefail
@@ -19,7 +19,7 @@ services_init
 trap "exit 143" TERM INT
 start_postgres
 start_moto
-start_test_kafka orders:2 again:2 s3out:2 recovery:2 s3verify:2 srcfail:1 people_smt:2
+start_test_kafka orders:2 again:2 s3out:2 recovery:2 s3verify:2 srcfail:1 people_smt:2 rollback:2
 start_connect_standin CONNECT
 start_connect_standin SECURE KAFKA_CONNECT_STANDIN_USERNAME=admin KAFKA_CONNECT_STANDIN_PASSWORD=hunter2-secret
 start_connect_standin CLOUD KAFKA_CONNECT_STANDIN_CLOUD_KEY=CLOUDKEY KAFKA_CONNECT_STANDIN_CLOUD_SECRET=cloud-secret-value
@@ -396,6 +396,80 @@ control connect-version '{"version": "3.7"}'
 run old4 "$BIN" connector delete "${C[@]}" --name old-sink
 [ $rc35 = 1 ] && grep -q "needs Apache Kafka Connect 3.6 or later" "$WORK/old35.err" && pass "Connect 3.5: offsets reset says it needs 3.6" || fail "reset on 3.5" "rc=$rc $(cat "$WORK/old35.err")"
 
+echo "rollback: apply v2, the flow fails, roll back, v1 runs again [${SECONDS}s]"
+RB="$WORK/rollback"; rm -rf "$RB"; mkdir -p "$RB"
+# The password travels as ${env:...}; trust auth ignores it, and it must reach no file of ours.
+export RB_PG_PASSWORD=rollback-secret-v1
+RB_V1=(--config connector.class=$JDBC_SINK --config topics=rollback --config "connection.url=$PG_URL" --config connection.user=postgres
+  --config 'connection.password=${env:RB_PG_PASSWORD}' --config auto.create=true --config insert.mode=upsert --config pk.mode=record_value
+  --config pk.fields=event_id --config table.name.format=rollback_orders --config tasks.max=2)
+run rb1 "$BIN" connector apply "${C[@]}" --name rb-sink "${RB_V1[@]}" --save-previous "$RB/created.json" --result-file "$RB/rb1.json"
+[ $rc = 0 ] && [ "$(jget "$RB/created.json" existed)" = false ] && [ "$(jget "$RB/created.json" connector)" = rb-sink ] \
+  && pass "apply --save-previous on a new connector records that it did not exist" || fail "save-previous on create" "rc=$rc $(cat "$WORK/rb1.err")"
+run rbw1 "$BIN" connector wait "${C[@]}" --name rb-sink --timeout 30s --expected-tasks 2
+# Each batch carries its run id in a column, so verify-sink judges it alone in the shared table.
+rb_batch() { echo "{\"event_id\": \"{{uuid}}\", \"run_id\": \"$1\", \"amount\": \"{{int:1:500}}\"}" >"$RB/$1.template.json"
+  run "rbp-$1" "$BIN" produce --bootstrap-servers "$KAFKA_BOOTSTRAP" --topic rollback --message-count 100 --seed "$2" --run-id "$1" \
+    --schema-file "$RB/$1.template.json" --manifest "$RB/$1.manifest"; }
+rb_verify() { run "$1" "$BIN" verify-sink postgres --manifest "$RB/$2.manifest" --table rollback_orders --key-column event_id \
+  --run-id-column run_id --timeout "$3" --poll-interval 250ms --result-file "$RB/$1.json"; }
+rb_batch rb-batch-1 31
+rb_verify rbv1 rb-batch-1 60s
+[ $rc = 0 ] && pass "v1 delivers the first batch" || fail "v1 flow" "rc=$rc $(cat "$WORK/rb1.err" "$WORK/rbw1.err" "$WORK/rbp-rb-batch-1.err" "$WORK/rbv1.err")"
+# v2 points the sink at a database port nothing listens on: its tasks fail.
+RB_V2=("${RB_V1[@]/$PG_URL/jdbc:postgresql://127.0.0.1:1/postgres}")
+run rb2 "$BIN" connector apply "${C[@]}" --name rb-sink "${RB_V2[@]}" --save-previous "$RB/rb-sink.previous.json" --result-file "$RB/rb2.json"
+[ $rc = 0 ] && [ "$(jget "$RB/rb2.json" action)" = updated ] && [ "$(jget "$RB/rb-sink.previous.json" existed)" = true ] \
+  && python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["config"]["connection.url"] != sys.argv[2])' "$RB/rb-sink.previous.json" "$PG_URL" \
+  && pass "apply --save-previous keeps the config it replaces" || fail "save-previous on update" "rc=$rc $(cat "$WORK/rb2.err") $(cat "$RB/rb-sink.previous.json")"
+[ "$(jget "$RB/rb-sink.previous.json" redacted_keys)" = '["connection.password"]' ] && ! grep -rq rollback-secret-v1 "$RB" \
+  && pass "the saved config leaves the password out and names it" || fail "secret in the saved config" "$(cat "$RB/rb-sink.previous.json")"
+# Applying v2 again changes nothing, so the saved v1 must survive it.
+run rb2again "$BIN" connector apply "${C[@]}" --name rb-sink "${RB_V2[@]}" --save-previous "$RB/rb-sink.previous.json"
+python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["config"]["connection.url"] != sys.argv[2])' "$RB/rb-sink.previous.json" "$PG_URL" \
+  && pass "an unchanged apply does not overwrite the saved config" || fail "unchanged apply overwrote the saved config" "$(cat "$RB/rb-sink.previous.json")"
+run rbw2 "$BIN" connector wait "${C[@]}" --name rb-sink --timeout 30s
+rbw2_rc=$rc
+rb_batch rb-batch-2 32
+rb_verify rbv2 rb-batch-2 3s
+[ $rbw2_rc = 2 ] && grep -q FAILED "$WORK/rbw2.err" && [ $rc = 2 ] && [ "$(jget "$RB/rbv2.json" rows_found)" = 0 ] && pass "v2 fails: its tasks are FAILED and the second batch never arrives" \
+  || fail "v2 should fail" "wait rc=$rbw2_rc verify rc=$rc $(cat "$WORK/rbw2.err" "$WORK/rbv2.err")"
+# The rollback, as the pipeline's manual job runs it: every saved file in the folder.
+rm -f "$RB/created.json"
+run rbback env KAFKA_CONNECT_URL="$CONNECT_URL" STREAMCHECK_BIN="$BIN" scripts/rollback-connectors.sh "$RB"
+[ $rc = 0 ] && grep -q "rolled back to its config of" "$WORK/rbback.err" && pass "scripts/rollback-connectors.sh restores v1" \
+  || fail "rollback script" "rc=$rc $(cat "$WORK/rbback.out" "$WORK/rbback.err")"
+run rbw3 "$BIN" connector wait "${C[@]}" --name rb-sink --timeout 30s --expected-tasks 2
+rb_verify rbv3 rb-batch-2 60s
+[ $rc = 0 ] && pass "after the rollback v1 runs again and the second batch arrives" || fail "v1 after rollback" "rc=$rc $(cat "$WORK/rbw3.err" "$WORK/rbv3.err")"
+run rbagain "$BIN" connector rollback "${C[@]}" --name rb-sink --previous "$RB/rb-sink.previous.json" --result-file "$RB/rbagain.json"
+[ $rc = 0 ] && [ "$(jget "$RB/rbagain.json" action)" = unchanged ] && pass "rolling back twice changes nothing" || fail "second rollback" "rc=$rc $(cat "$WORK/rbagain.err")"
+# A secret the live connector no longer shows (masked, or the connector is gone) must be given.
+run rbdel "$BIN" connector delete "${C[@]}" --name rb-sink
+run rbgone "$BIN" connector rollback "${C[@]}" --name rb-sink --previous "$RB/rb-sink.previous.json"
+[ $rc = 1 ] && [ "$(wc -l <"$WORK/rbgone.err")" = 1 ] && grep -q "left out the secret connection.password" "$WORK/rbgone.err" \
+  && pass "a left-out secret with nothing to take it from: one line naming it" || fail "missing secret" "rc=$rc $(cat "$WORK/rbgone.err")"
+run rbgiven "$BIN" connector rollback "${C[@]}" --name rb-sink --previous "$RB/rb-sink.previous.json" --config 'connection.password=${env:RB_PG_PASSWORD}' --result-file "$RB/rbgiven.json"
+[ $rc = 0 ] && [ "$(jget "$RB/rbgiven.json" action)" = restored ] && ! grep -rq rollback-secret-v1 "$RB" "$WORK/rbgiven.err" \
+  && pass "the secret given as \${env:...} restores a deleted connector" || fail "rollback with the secret given" "rc=$rc $(cat "$WORK/rbgiven.err")"
+# Rolling back what apply created deletes it.
+run rbc1 "$BIN" connector apply "${C[@]}" --name rb-new "${RB_V1[@]}" --config table.name.format=rollback_new --save-previous "$RB/rb-new.previous.json"
+run rbc2 "$BIN" connector rollback "${C[@]}" --name rb-new --previous "$RB/rb-new.previous.json" --result-file "$RB/rbc2.json"
+run rbc3 "$BIN" connector status "${C[@]}" --name rb-new
+[ "$(jget "$RB/rbc2.json" action)" = deleted ] && grep -q "not found" "$WORK/rbc3.err" && pass "rolling back a created connector deletes it" \
+  || fail "rollback of a created connector" "$(cat "$WORK/rbc1.err" "$WORK/rbc2.err" "$WORK/rbc3.err")"
+echo '{"connector": "x"}' >"$RB/bad.json"
+run rbbad "$BIN" connector rollback "${C[@]}" --name x --previous "$RB/bad.json"
+[ $rc = 1 ] && [ "$(wc -l <"$WORK/rbbad.err")" = 1 ] && grep -q "is not a saved connector config" "$WORK/rbbad.err" && pass "a file apply did not write: one line, exit 1" \
+  || fail "bad saved file" "rc=$rc $(cat "$WORK/rbbad.err")"
+run rbwrong "$BIN" connector rollback "${C[@]}" --name other --previous "$RB/rb-sink.previous.json"
+[ $rc = 1 ] && grep -q "holds the config of connector 'rb-sink', not 'other'" "$WORK/rbwrong.err" && pass "a saved file of another connector is refused" \
+  || fail "wrong connector" "rc=$rc $(cat "$WORK/rbwrong.err")"
+rm -f "$RB/bad.json"
+run rbempty env KAFKA_CONNECT_URL="$CONNECT_URL" STREAMCHECK_BIN="$BIN" scripts/rollback-connectors.sh "$WORK/no-such-dir"
+[ $rc = 0 ] && grep -q "nothing to roll back" "$WORK/rbempty.err" && pass "the rollback script with nothing saved says so" || fail "empty rollback" "rc=$rc $(cat "$WORK/rbempty.err")"
+run rbdel2 "$BIN" connector delete "${C[@]}" --name rb-sink
+
 echo "credentials [${SECONDS}s]"
 S=(--connect-url "$SECURE_URL" --name secure-src)
 APPLY_SECURE=(connector apply "${S[@]}" --config connector.class=$S3_SOURCE --config s3.bucket.name=source-bucket --config kafka.topic=again --config "store.url=$STREAMCHECK_S3_ENDPOINT")
@@ -440,7 +514,7 @@ if command -v terraform >/dev/null; then
   run tftest env TF_VAR_name=tf-s3-sink TF_VAR_connect_url="$CONNECT_URL" TF_VAR_streamcheck_bin="$BIN" TF_VAR_result_dir="$WORK/tf-results" \
     TF_VAR_config="{\"connector.class\"=\"$S3_SINK\", \"topics\"=\"orders\", \"s3.bucket.name\"=\"sink-bucket\", \"store.url\"=\"$STREAMCHECK_S3_ENDPOINT\", \"flush.size\"=\"50\", \"topics.dir\"=\"tf\"}" \
     terraform -chdir="$WORK/tf-connector" test -no-color
-  [ $rc = 0 ] && grep -q "6 passed, 0 failed" "$WORK/tftest.out" && pass "terraform-modules/connector: create, update, tasks, validations (terraform test)" \
+  [ $rc = 0 ] && grep -q "7 passed, 0 failed" "$WORK/tftest.out" && pass "terraform-modules/connector: create, update, previous config kept, tasks, validations (terraform test)" \
     || fail "connector module" "$(tail -n 30 "$WORK/tftest.out" "$WORK/tftest.err")"
   run tfgone "$BIN" connector status "${C[@]}" --name tf-s3-sink
   [ $rc = 1 ] && grep -q "not found" "$WORK/tfgone.err" && pass "the module's destroy deleted the connector" || fail "module destroy" "rc=$rc $(cat "$WORK/tfgone.err")"

@@ -3,6 +3,8 @@
 #                     then `streamcheck connector wait` (target state, bounded, FAILED fails at once)
 #   config change  -> the same two commands again (the connector is updated in place, offsets kept)
 #   destroy        -> `streamcheck connector delete` (waits until it is gone)
+#   rollback       -> with previous_config_file set, each apply that changes the connector first
+#                     keeps what stood there; `streamcheck connector rollback --previous FILE` restores it
 # Credentials reach streamcheck through the environment Terraform runs in, never through state.
 
 locals {
@@ -46,8 +48,9 @@ resource "terraform_data" "apply" {
   }
 
   input = {
-    apply_file = local.apply_file
-    wait_file  = local.wait_file
+    apply_file    = local.apply_file
+    wait_file     = local.wait_file
+    previous_file = var.previous_config_file
   }
 
   # The result files belong to this resource: gone with it, so teardown leaves nothing behind.
@@ -70,8 +73,9 @@ resource "terraform_data" "apply" {
       config_file=$(mktemp "$RESULT_DIR/.config.XXXXXX")
       trap 'rm -f "$config_file"' EXIT
       printf '%s' "$CONNECTOR_CONFIG" > "$config_file"
-      "$STREAMCHECK" connector apply --connect-url "$CONNECT_URL" --name "$NAME" --config-file "$config_file" \
-        --timeout "$TIMEOUT" --result-file "$APPLY_FILE"
+      set -- --connect-url "$CONNECT_URL" --name "$NAME" --config-file "$config_file" --timeout "$TIMEOUT" --result-file "$APPLY_FILE"
+      if [ -n "$PREVIOUS_FILE" ]; then set -- "$@" --save-previous "$PREVIOUS_FILE"; fi
+      "$STREAMCHECK" connector apply "$@"
       set -- --connect-url "$CONNECT_URL" --name "$NAME" --target-state "$TARGET_STATE" --timeout "$TIMEOUT" --result-file "$WAIT_FILE"
       if [ -n "$EXPECTED_TASKS" ]; then set -- "$@" --expected-tasks "$EXPECTED_TASKS"; fi
       "$STREAMCHECK" connector wait "$@"
@@ -87,6 +91,7 @@ resource "terraform_data" "apply" {
       RESULT_DIR       = local.result_dir
       APPLY_FILE       = local.apply_file
       WAIT_FILE        = local.wait_file
+      PREVIOUS_FILE    = var.previous_config_file
     }
   }
 }

@@ -37,3 +37,9 @@ output "wait_result" {
   description = "The full result of `streamcheck connector wait` (checks, failed_tasks, trace, ...)."
   value       = local.wait_result
 }
+
+output "previous_config_file" {
+  description = "The file holding the config from before the last change (for `streamcheck connector rollback`), or null when previous_config_file is not set or nothing has changed yet."
+  # Read from the resource's output, as the result files are: evaluated once apply has run.
+  value = try(fileexists(terraform_data.apply.output.previous_file), false) ? terraform_data.apply.output.previous_file : null
+}

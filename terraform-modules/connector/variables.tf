@@ -88,3 +88,13 @@ variable "result_dir" {
     error_message = "result_dir must not contain control characters."
   }
 }
+
+variable "previous_config_file" {
+  type        = string
+  description = "When set, each apply that changes the connector first keeps its config as it stood (secrets left out) in this file, for `streamcheck connector rollback --previous FILE`; an unchanged apply leaves the file alone. Kept when the module is destroyed: it is the rollback artifact."
+  default     = ""
+  validation {
+    condition     = !can(regex("[[:cntrl:]]", var.previous_config_file))
+    error_message = "previous_config_file must not contain control characters."
+  }
+}

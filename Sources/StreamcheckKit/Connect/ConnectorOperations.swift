@@ -1,10 +1,10 @@
 import Foundation
 import TerraformIO
 
-/// `connector apply|status|wait|restart|pause|resume|stop|delete|offsets`, for both shells.
+/// `connector apply|rollback|status|wait|restart|pause|resume|stop|delete|offsets`, for both shells.
 extension Operations {
     public static let connectorOperations: [OperationDefinition] = [
-        connectorApply, connectorStatus, connectorWait, connectorRestart,
+        connectorApply, connectorRollback, connectorStatus, connectorWait, connectorRestart,
         connectorPause, connectorResume, connectorStop, connectorDelete, connectorOffsets,
     ]
 
@@ -109,10 +109,31 @@ extension Operations {
             ParameterSpec("config", .keyValues, help: "Connector config as key=value (repeat the flag; a JSON-encoded object in a query). ${env:NAME} is replaced from the environment, for secrets."),
             ParameterSpec("config_file", .path, help: "A JSON file with the config object (or Connect's {\"name\", \"config\"} shape); config entries override it."),
             ParameterSpec("validate", .boolean, help: "Ask Connect to validate the config first and show its errors (default true)."),
+            ParameterSpec("save_previous", .path, help: "Before changing the connector, keep its config as it stood (or that it did not exist) in this file, for `connector rollback`; secrets are left out. An unchanged apply leaves the file alone."),
         ]
     ) { p in
-        try connectorService(p).apply(try p.requiredString("name"), config: try connectorConfig(p), validate: try p.bool("validate") ?? true,
-                                      timeout: try p.duration("timeout") ?? 60)
+        let savePrevious = p.string("save_previous")
+        if let savePrevious { try AtomicFile.checkWritable(savePrevious) }
+        return try connectorService(p).apply(try p.requiredString("name"), config: try connectorConfig(p), validate: try p.bool("validate") ?? true,
+                                             timeout: try p.duration("timeout") ?? 60, savePrevious: savePrevious)
+    }
+
+    public static let connectorRollback = OperationDefinition(
+        words: ["connector", "rollback"],
+        summary: "Put back the config `connector apply --save-previous` kept (validated, then applied), or delete the connector when that apply created it.",
+        parameters: connectTargetParameters(timeoutDefault: "60s") + [
+            ParameterSpec("previous", .path, required: true, help: "The file `connector apply --save-previous` wrote."),
+            ParameterSpec("config", .keyValues, help: "Values for the secrets the saved file left out (key=value, ${env:NAME} replaced from the environment); without them each comes from the live connector."),
+        ]
+    ) { p in
+        let saved = try PreviousConnectorConfig.read(try p.requiredString("previous"), parameter: p.name("previous"))
+        let name = try p.requiredString("name")
+        guard saved.connector == name else {
+            throw ParameterError("\(p.name("previous")) holds the config of connector '\(saved.connector)', not '\(name)'")
+        }
+        let environment = try SecretEnvironment.current(ProcessInfo.processInfo.environment)
+        let overrides = try p.keyValues("config").map { ($0.0, try substituteEnvironment($0.1, key: $0.0, environment: environment)) }
+        return try connectorService(p).rollback(saved, overrides: overrides, timeout: try p.duration("timeout") ?? 60)
     }
 
     public static let connectorStatus = OperationDefinition(

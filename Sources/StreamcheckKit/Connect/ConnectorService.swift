@@ -72,7 +72,11 @@ public struct ConnectorService: Sendable {
     // MARK: apply
 
     /// Creates the connector, or updates its config when it differs; validates first.
-    public func apply(_ name: String, config: [(String, String)], validate: Bool, timeout: Double) throws -> OperationOutcome {
+    /// `savePrevious`: before changing anything, keep what stood (or that nothing did) in that
+    /// file for `rollback`; an unchanged apply leaves the file alone, so applying the same
+    /// config twice does not lose the config before it.
+    public func apply(_ name: String, config: [(String, String)], validate: Bool, timeout: Double,
+                      savePrevious: String? = nil) throws -> OperationOutcome {
         let deadline = client.now() + timeout
         guard let connectorClass = config.first(where: { $0.0 == "connector.class" })?.1, !connectorClass.isEmpty else {
             throw StreamcheckError("the config of connector '\(name)' has no connector.class; add config connector.class=<class>")
@@ -84,6 +88,7 @@ public struct ConnectorService: Sendable {
         desired.append(("name", name))
         let body = JSONValue.object(desired.map { ($0.0, .string($0.1)) })
 
+        var passwordKeys: Set<String> = []
         if validate {
             let reply = try client.send(endpoints.validate(connectorClass: connectorClass), body: body, deadline: deadline)
             guard reply.isSuccess else {
@@ -102,13 +107,16 @@ public struct ConnectorService: Sendable {
                 ])
                 throw StreamcheckError("Connect's validation rejected the config of connector '\(name)' (\(errors.count) error\(errors.count == 1 ? "" : "s")): \(listed)", partialResult: partial)
             }
+            passwordKeys = Self.passwordKeys(reply.json)
         }
 
         let current = try client.send(endpoints.config(name), deadline: deadline)
         var action = "created"
         var changed: [String] = desired.map(\.0).filter { $0 != "name" }
+        var live: [(String, String)]?
         if current.isSuccess {
-            let existing = Dictionary((current.json?.objectValue ?? []).compactMap { k, v in v.stringValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
+            live = (current.json?.objectValue ?? []).compactMap { k, v in v.stringValue.map { (k, $0) } }
+            let existing = Dictionary(live!, uniquingKeysWith: { a, _ in a })
             changed = Self.changedKeys(desired: desired, current: existing, serverAdded: endpoints.flavour.isCloud ? Self.cloudServerKeys : [])
             if changed.isEmpty {
                 return OperationOutcome(result: applyResult(name, connectorClass, action: "unchanged", changed: [], validated: validate),
@@ -119,6 +127,10 @@ public struct ConnectorService: Sendable {
             throw failure(current, name: name, doing: "reading the config of")
         }
 
+        if let savePrevious {
+            let previous = PreviousConnectorConfig.keeping(name, live: live, passwordKeys: passwordKeys, savedAt: Date())
+            try AtomicFile.write(previous.json.encodedPretty() + "\n", to: savePrevious)
+        }
         let put = try client.send(endpoints.putConfig(name), body: body, deadline: deadline)
         guard put.isSuccess else {
             if let error = unknownClassError(put, name: name, connectorClass: connectorClass) { throw error }

@@ -11,11 +11,18 @@ extension Streamcheck {
             (basic auth), STREAMCHECK_CONNECT_CLIENT_CERT / STREAMCHECK_CONNECT_CLIENT_KEY / STREAMCHECK_CONNECT_CA_FILE \
             (TLS), CONFLUENT_CLOUD_API_KEY / CONFLUENT_CLOUD_API_SECRET (--api confluent-cloud).
             """,
-            subcommands: [Apply.self, Status.self, Wait.self, Restart.self, Pause.self, Resume.self, Stop.self, Delete.self, Offsets.self]
+            subcommands: [Apply.self, Rollback.self, Status.self, Wait.self, Restart.self, Pause.self, Resume.self, Stop.self, Delete.self, Offsets.self]
         )
 
         struct Apply: ParsableCommand {
             static let operation = Operations.connectorApply
+            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
+            @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
+            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
+        }
+
+        struct Rollback: ParsableCommand {
+            static let operation = Operations.connectorRollback
             static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
             func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }

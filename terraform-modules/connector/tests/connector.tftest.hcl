@@ -31,6 +31,21 @@ run "config_change_updates_in_place" {
   }
 }
 
+run "keeps_the_previous_config_for_rollback" {
+  variables {
+    config               = merge(var.config, { "flush.size" = "9" })
+    previous_config_file = "${var.result_dir}/tf-previous.json"
+  }
+  assert {
+    condition     = output.action == "updated" && output.previous_config_file != null
+    error_message = "a changing apply with previous_config_file must keep the config it replaced"
+  }
+  assert {
+    condition     = jsondecode(file(output.previous_config_file)).existed && jsondecode(file(output.previous_config_file)).config["flush.size"] == "7"
+    error_message = "the kept config must be the one before this apply (flush.size 7), not the new one"
+  }
+}
+
 run "expects_two_tasks" {
   variables {
     config         = merge(var.config, { "flush.size" = "7", "tasks.max" = "2" })
