@@ -12,7 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-dist}
 # Its own build folder: the static build does not disturb the one the tests use.
-swift build -c release --static-swift-stdlib --product streamcheck --scratch-path .build-static 2>&1 | tail -n 1
+# SWIFT_BUILD_FLAGS: more flags for swift build (the pipeline's swift-build job: warnings as errors).
+# shellcheck disable=SC2086
+swift build -c release --static-swift-stdlib ${SWIFT_BUILD_FLAGS:-} --product streamcheck --scratch-path .build-static 2>&1 | tail -n 1
 bin=.build-static/release/streamcheck
 version=$("$bin" version | awk '{print $2}')
 name="streamcheck-$version-linux-$(uname -m)"

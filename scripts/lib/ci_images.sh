@@ -6,6 +6,8 @@
 #       Swift toolchain (the same version) where the official image unpacks it (/usr)
 #   docker.io/hashicorp/terraform:1.11     stand-in for HashiCorp's image: the bookworm root
 #       filesystem with this machine's terraform at /bin/terraform, entrypoint terraform
+#   docker.io/library/debian:bookworm-slim stand-in for Debian's slim image: that root filesystem
+#       (minbase: what slim holds), for ci/runtime.Dockerfile, which 70-pipeline.sh builds later
 #   localhost/streamcheck-ci:proof         ci/Dockerfile built on them
 # buildah runs with --storage-driver vfs --isolation chroot (what works here); vfs keeps a full
 # copy per layer, so the storage lives under one folder the caller removes.
@@ -36,6 +38,12 @@ ci_images_build() {
       git config --file "$rootfs/etc/gitconfig" --add "$key" "$value"
     done
   fi
+
+  # debian:bookworm-slim (ci/runtime.Dockerfile's base): the root filesystem as it is.
+  ctr=$($B from scratch) && mnt=$($B mount "$ctr") || return 1
+  cp -a "$rootfs"/. "$mnt"/ || return 1
+  $B umount "$ctr" >/dev/null
+  $B commit -q --rm "$ctr" docker.io/library/debian:bookworm-slim >>"$log" 2>&1 || return 1
 
   # hashicorp/terraform: the root filesystem plus terraform.
   ctr=$($B from scratch) && mnt=$($B mount "$ctr") || return 1

@@ -5,13 +5,14 @@ would: each job's before_script + script (and after_script) in the image its `im
 path. Used by scripts/test.d/70-pipeline.sh on the variant offline_pipeline.py writes.
 
   image_pipeline.py VARIANT.yml --project DIR --image NAME=LOCAL [--image ...] [--pass-env VAR ...]
-                    [--mount SRC:DST[:ro] ...] [--buildah "buildah --root ... "] [--log FILE]
+                    [--mount SRC:DST[:ro] ...] [--buildah "buildah --root ... "] [--log FILE] [--play JOB ...]
 
 NAME is an image as the YAML names it (after variable expansion), LOCAL the local image that
 stands in for it. A job whose image has no mapping fails. Jobs run in stage order, file order
 within a stage; `parallel: matrix` jobs run once per combination, named as GitLab names them
 ("integration: [SUITE_SHARD=1/2]"); `rules: - if:` with ==, !=, && and bare $VAR are
-evaluated; a job runs when its needs passed, `when: always` jobs run anyway. One container per
+evaluated; a job runs when its needs passed, `when: always` jobs run anyway, `when: manual`
+jobs only when named by --play (someone pressed its play button). One container per
 image serves every job of that image (the project directory, like GitLab's artifacts and
 caches, carries what one job leaves to the next). Prints "[pass] NAME (Ns)" or "[fail] NAME
 (exit N)" per job; exits 1 when any job failed.
@@ -105,6 +106,7 @@ def main():
     parser.add_argument("--mount", action="append", default=[], help="SRC:DST[:ro], as a runner's volumes")
     parser.add_argument("--buildah", default="buildah")
     parser.add_argument("--log", default=None)
+    parser.add_argument("--play", action="append", default=[], help="a manual job to run, as its play button would")
     args = parser.parse_args()
     buildah = shlex.split(args.buildah)
     images = dict(item.split("=", 1) for item in args.image)
@@ -145,6 +147,11 @@ def main():
                 if chosen is None or chosen.get("when") == "never":
                     print(f"[skip] {instance} (rules)", file=log, flush=True)
                     continue
+                if chosen.get("when") == "manual":
+                    job = {**job, "when": "manual"}
+            if job.get("when") == "manual" and name not in args.play:
+                print(f"[skip] {instance} (manual)", file=log, flush=True)
+                continue
             needs = [n["job"] if isinstance(n, dict) else n for n in job.get("needs", []) or []]
             blocked = [n for n in needs if any(outcome.get(k) is False for k in outcome if k == n or k.startswith(n + ": ["))]
             if job.get("when") != "always" and (blocked or (job.get("needs") is None and failed_any)):

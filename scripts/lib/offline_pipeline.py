@@ -6,8 +6,8 @@ which would leave the jobs that only adjust template jobs (`sast`, `semgrep-sast
 `secret_detection`) without a script, and `security-findings` needing jobs that do not exist.
 So the variant is generated from the real file, never kept by hand:
   - `include: template:` entries are dropped; local includes get absolute paths;
-  - `ci-image` is dropped and taken out of every `needs`: the local proof builds that image
-    itself (scripts/lib/ci_images.sh);
+  - `ci-image` and `streamcheck-image` are dropped and taken out of every `needs`: the local
+    proof builds those images itself (scripts/lib/ci_images.sh, 70-pipeline.sh);
   - jobs with no script of their own or through `extends` (template adjustments) are dropped,
     and so are jobs that need a dropped job;
   - top-level variables are set as a manual run from the web would set them (KEY=VALUE args);
@@ -22,7 +22,7 @@ import sys
 
 import yaml
 
-LOCALLY_PROVIDED = {"ci-image"}
+LOCALLY_PROVIDED = {"ci-image", "streamcheck-image"}
 NON_JOBS = {"stages", "variables", "default", "include", "image", "services", "before_script",
             "after_script", "cache", "workflow", "spec"}
 

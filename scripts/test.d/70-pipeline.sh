@@ -4,7 +4,8 @@
 #   --builtin-schema vendor.gitlab-ci), and a broken copy does not;
 # - the file has what the pipeline promises (stages, matrix jobs, JUnit reports, retry, caches,
 #   cleanup/notification when: always, rules for merge requests, changes and web runs);
-# - the CI scripts on their own: credential check, security gate, sharding, produce-test-data,
+# - the CI scripts on their own: credential check, security gate (and the scanners PyPI has,
+#   semgrep, checkov and detect-secrets, run on the project and on a copy with planted flaws), sharding, produce-test-data,
 #   cleanup (twice), the staging flow against an embedded broker standing in for the cluster;
 # - the jobs run natively with bitrab on a variant generated from the real file (GitLab's
 #   templates cannot be fetched offline), e2e stage included, notifying a Slack webhook
@@ -71,8 +72,8 @@ def resolved(name):
 def test(name, condition):
     print(("ok   " if condition else "FAIL ") + name)
 
-stages = ["image", "validate", "security-scan", "unit-tests", "integration-tests", "e2e-tests", "cleanup", "notification"]
-test("stages are validate .. notification in order", doc["stages"] == stages)
+stages = ["image", "validate", "security-scan", "unit-tests", "integration-tests", "e2e-tests", "release", "cleanup", "notification"]
+test("stages are image .. notification in order", doc["stages"] == stages)
 jobs = {k: v for k, v in doc.items() if isinstance(v, dict) and not k.startswith(".") and k not in ("variables", "workflow", "default")}
 used = {resolved(j).get("stage") for j in jobs}
 test("every stage has a job", all(s in used for s in stages))
@@ -95,13 +96,28 @@ test("credentials and cleanup name the environment their variables are scoped to
 test("cleanup is not interruptible; e2e jobs tear down in after_script",
      doc["cleanup"]["interruptible"] is False
      and all("cleanup-test-resources.sh" in " ".join(resolved(j).get("after_script", [])) for j in ("e2e:dev", "e2e:staging")))
+rb = resolved("rollback")
+test("a manual rollback job: never by itself, may fail without failing the pipeline, not cancellable, in the environment's scope",
+     rb.get("when") == "manual" and rb.get("allow_failure") is True and rb.get("interruptible") is False
+     and rb["environment"]["name"] == "$E2E_ENVIRONMENT" and "rollback-connectors.sh" in " ".join(rb["script"])
+     and all(any(n.get("job") == j and n.get("optional") for n in rb["needs"]) for j in ("e2e:dev", "e2e:staging")))
+test("the e2e jobs keep the connector configs they replaced, for rollback",
+     all("connectors-previous/" in resolved(j)["artifacts"]["paths"] for j in ("e2e:dev", "e2e:staging"))
+     and doc["variables"]["CONNECTOR_PREVIOUS_DIR"] == "$CI_PROJECT_DIR/connectors-previous")
 test("includes the local job templates", {"pipeline/templates/test-job.yml", "pipeline/templates/notification.yml"} <= {i.get("local") for i in doc["include"]})
 test("SAST and secret detection may not fail silently", doc["semgrep-sast"]["allow_failure"] is False and doc["secret_detection"]["allow_failure"] is False and doc["security-findings"]["allow_failure"] is False)
 test("security-findings gates on the report files", "check-security-reports.sh" in " ".join(doc["security-findings"]["script"]))
 validate = " ".join(" ".join(resolved(j).get("script", [])) for j in jobs if resolved(j).get("stage") == "validate")
 test("validate: fmt -check -recursive, validate per module, warnings as errors",
      "terraform fmt -check -recursive" in validate and "validate" in validate and "terraform-modules/*/" in validate
-     and "$SWIFT_BUILD_FLAGS" in validate and "-warnings-as-errors" in doc["variables"]["SWIFT_BUILD_FLAGS"])
+     and "scripts/package.sh" in validate and "${SWIFT_BUILD_FLAGS:-}" in open("scripts/package.sh").read()
+     and "-warnings-as-errors" in doc["variables"]["SWIFT_BUILD_FLAGS"])
+si = resolved("streamcheck-image")
+test("streamcheck's image: built from ci/runtime.Dockerfile with the swift-build job's package, pushed only from the default branch and tags, after the tests",
+     "buildah bud -f ci/runtime.Dockerfile" in " ".join(si["script"]) and "dist/" in resolved("swift-build")["artifacts"]["paths"]
+     and any(n.get("job") == "swift-build" and n.get("artifacts") for n in si["needs"] if isinstance(n, dict))
+     and {"unit-tests", "integration"} <= {n.get("job") if isinstance(n, dict) else n for n in si["needs"]}
+     and [r["if"] for r in si["rules"]] == ["$CI_COMMIT_TAG", "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"])
 for name in ("integration", "e2e:dev", "e2e:staging"):
     job = resolved(name)
     test(f"{name}: parallel matrix", isinstance(job.get("parallel"), dict) and job["parallel"].get("matrix"))
@@ -172,6 +188,37 @@ echo 'not json' >"$W/bad.json"
 scripts/check-security-reports.sh "$W/bad.json" >"$W/gate.out" 2>&1
 expect_rc "security gate refuses an unreadable report" 1 $?
 
+echo "the scanners PyPI has (semgrep, checkov, detect-secrets), on this project, through the gate"
+# In a venv of their own (ci/scanners.txt), kept between local runs while that list is unchanged.
+SCAN_VENV=${STREAMCHECK_SCANNER_VENV:-$ROOT/.build-scanners/venv}
+if [ ! -x "$SCAN_VENV/bin/semgrep" ] || ! cmp -s ci/scanners.txt "$SCAN_VENV/scanners.txt"; then
+  rm -rf "$SCAN_VENV"
+  { python3 -m venv "$SCAN_VENV" && "$SCAN_VENV/bin/pip" install -q -r ci/scanners.txt && cp ci/scanners.txt "$SCAN_VENV/scanners.txt"; } >"$W/scanners-install.log" 2>&1
+fi
+check "the scanners are installed from ci/scanners.txt" test -x "$SCAN_VENV/bin/semgrep" -a -x "$SCAN_VENV/bin/checkov" -a -x "$SCAN_VENV/bin/detect-secrets"
+SCAN_REPORTS=(gl-sast-report.json gl-secret-detection-report.json gl-sast-iac-report.json)
+PATH="$SCAN_VENV/bin:$PATH" scripts/run-local-scanners.sh "$W/scan" >"$W/scan.out" 2>&1
+expect_rc "semgrep, checkov and detect-secrets scan the project into GitLab's report format" 0 $?
+(cd "$W/scan" && "$ROOT/scripts/check-security-reports.sh" "${SCAN_REPORTS[@]}") >"$W/gate.out" 2>&1
+expect_rc "the project passes the security gate on their reports" 0 $?
+check "the gate read all three reports" grep -q '0 finding(s) in 3 report(s)' "$W/gate.out"
+# One planted flaw per scanner, in a copy of the project: each must be found and fail the gate.
+PLANT=$W/planted
+rm -rf "$PLANT" && mkdir -p "$PLANT"
+git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -C "$PLANT" -xf -
+git -C "$PLANT" init -q
+printf 'import yaml\nconfig = yaml.load(open("settings.yml"))\n' >"$PLANT/scripts/lib/planted.py"
+mkdir -p "$PLANT/terraform-modules/planted"
+printf 'resource "aws_s3_bucket" "open" {\n  bucket = "planted"\n  acl    = "public-read-write"\n}\n' >"$PLANT/terraform-modules/planted/main.tf"
+printf 'AWS_ACCESS_KEY_ID=%s\n' "$FAKE_KEY" >"$PLANT/scripts/planted.env"
+PATH="$SCAN_VENV/bin:$PATH" scripts/run-local-scanners.sh "$W/scan-planted" "$PLANT" >"$W/scan-planted.out" 2>&1
+expect_rc "the scanners run on the planted copy" 0 $?
+(cd "$W/scan-planted" && "$ROOT/scripts/check-security-reports.sh" "${SCAN_REPORTS[@]}") >"$W/gate.out" 2>&1
+expect_rc "the gate fails on the planted flaws" 2 $?
+check "semgrep found the unsafe yaml.load" grep -q 'scripts/lib/planted.py:2 (Semgrep' "$W/gate.out"
+check "checkov found the public bucket" grep -q 'planted/main.tf:1 (Checkov' "$W/gate.out"
+check "detect-secrets found the AWS key, and the gate did not print it" bash -c "grep -q 'AWS Access Key at scripts/planted.env:1 (detect-secrets)' '$W/gate.out' && ! grep -rq '$FAKE_KEY' '$W/gate.out' '$W/scan-planted'/gl-*.json"
+
 # Credentials: names only, never values.
 env -u KAFKA_BOOTSTRAP_SERVERS scripts/check-credentials.sh --env staging >"$W/cred.out" 2>&1
 expect_rc "staging without its variables: fails early" 3 $?
@@ -207,6 +254,16 @@ KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$PORT KAFKA_SECURITY_PROTOCOL=PLAINTEXT timeou
 expect_rc "a cluster nobody answers for: unreachable" 4 $?
 KAFKA_BOOTSTRAP_SERVERS=$BOOT KAFKA_SECURITY_PROTOCOL=PLAINTEXT scripts/check-credentials.sh --env staging >"$W/cred.out" 2>&1
 expect_rc "the stand-in cluster answers: ready" 0 $?
+# A cluster that answers and refuses the login (tests/standins/kafka_sasl_standin.py, a stand-in
+# speaking Kafka's ApiVersions, SaslHandshake and SaslAuthenticate, refusing every login as Kafka
+# refuses a wrong, revoked or expired one): rejected (6), told apart from unreachable (4).
+SASL_PORT=$(free_port)
+start_background sasl python3 tests/standins/kafka_sasl_standin.py "$SASL_PORT"
+wait_for_port "$SASL_PORT" 20
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$SASL_PORT KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT STREAMCHECK_KAFKA_SASL_USERNAME=svc-user \
+  STREAMCHECK_KAFKA_SASL_PASSWORD=revoked-Secret-42 timeout 60 scripts/check-credentials.sh --env staging >"$W/cred.out" 2>&1
+expect_rc "a cluster that refuses the credentials: rejected, not unreachable" 6 $?
+check "the refusal is named and the secret is not printed" bash -c "grep -q 'answered and refused the credentials' '$W/cred.out' && ! grep -q 'revoked-Secret-42' '$W/cred.out'"
 scripts/check-credentials.sh --env dev >"$W/cred.out" 2>&1
 expect_rc "dev needs no credentials" 0 $?
 scripts/check-credentials.sh --env prod >"$W/cred.out" 2>&1
@@ -291,18 +348,28 @@ start_smtp
 # What the project's CI/CD variables would hold, handed to the jobs as GitLab would.
 export STREAMCHECK_SLACK_WEBHOOK_URL="http://127.0.0.1:$HOOK_PORT/services/T000/B000/pipeline-token-0042"
 export NOTIFY_EMAIL_TO=team@example.com NOTIFY_EMAIL_FROM=ci@example.com NOTIFY_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" NOTIFY_SMTP_STARTTLS=false
+# A connector change for the manual rollback job to undo (played below): v1, then v2 with the
+# config it replaced kept where the e2e jobs keep theirs (connectors-previous/, their artifact).
+RB_SINK=(--connect-url "$CONNECT_URL" --name proof-rollback-sink --config connector.class=io.confluent.connect.s3.S3SinkConnector --config topics=x --config flush.size=10)
+"$BIN" connector apply "${RB_SINK[@]}" --config s3.bucket.name=v1-bucket >"$W/rb-apply.out" 2>&1 &&
+  "$BIN" connector apply "${RB_SINK[@]}" --config s3.bucket.name=v2-bucket --save-previous "$PROJ/connectors-previous/proof-rollback-sink.previous.json" >>"$W/rb-apply.out" 2>&1
+expect_rc "a connector changed from v1 to v2, its v1 config kept for the rollback job" 0 $?
+export KAFKA_CONNECT_URL=$CONNECT_URL
 # The runner's volumes: this machine's mirror of github.com's Swift packages (see ci_images.sh).
 RUNNER=(python3 scripts/lib/image_pipeline.py "$PROJ/.gitlab-ci.offline.yml" --project "$PROJ" --buildah "$CI_IMAGES_BUILDAH"
   --image localhost/streamcheck-ci:proof=localhost/streamcheck-ci:proof --image hashicorp/terraform:1.11=docker.io/hashicorp/terraform:1.11
   --mount /opt/swift-packages:/opt/swift-packages:ro
-  --pass-env STREAMCHECK_SLACK_WEBHOOK_URL --pass-env NOTIFY_EMAIL_TO --pass-env NOTIFY_EMAIL_FROM --pass-env NOTIFY_SMTP_URL --pass-env NOTIFY_SMTP_STARTTLS)
+  --play rollback --pass-env KAFKA_CONNECT_URL --pass-env STREAMCHECK_SLACK_WEBHOOK_URL --pass-env NOTIFY_EMAIL_TO --pass-env NOTIFY_EMAIL_FROM --pass-env NOTIFY_SMTP_URL --pass-env NOTIFY_SMTP_STARTTLS)
 : >"$RESULTS/jobs.log"
 timeout 1800 "${RUNNER[@]}" --log "$RESULTS/jobs.log" >"$W/runner.out" 2>&1
 expect_rc "every job passes inside its image" 0 $?
 for job in credentials terraform-validate swift-build unit-tests "integration: \[SUITE_SHARD=1/2\]" "integration: \[SUITE_SHARD=2/2\]" \
-  "e2e:dev: \[E2E_SHARD=1/2\]" "e2e:dev: \[E2E_SHARD=2/2\]" cleanup notify; do
+  "e2e:dev: \[E2E_SHARD=1/2\]" "e2e:dev: \[E2E_SHARD=2/2\]" cleanup rollback notify; do
   check "job ran and passed: ${job//\\/}" grep -qE "\[pass\] $job \(" "$RESULTS/jobs.log"
 done
+check "the rollback job, played, put the connector's v1 config back from inside the CI image" bash -c "
+grep -q 'connector proof-rollback-sink rolled back to its config of' '$RESULTS/jobs.log' &&
+curl -sf '$CONNECT_URL/connectors/proof-rollback-sink/config' | grep -q '\"s3.bucket.name\": \"v1-bucket\"'"
 check "terraform-validate ran in hashicorp/terraform, the others in the CI image" bash -c "
 grep -q '^\[run\]  terraform-validate in hashicorp/terraform:1.11' '$RESULTS/jobs.log' && grep -q '^\[run\]  swift-build in localhost/streamcheck-ci:proof' '$RESULTS/jobs.log'"
 check "e2e:staging was left out by its rule (environment dev)" grep -q '^\[skip\] e2e:staging: \[E2E_SHARD=1/2\] (rules)' "$RESULTS/jobs.log"
@@ -325,6 +392,28 @@ m = json.load(open(files[0])); assert 'passed' in json.dumps(m).lower(), m"
 check "the e-mail arrived at aiosmtpd" bash -c "grep -lq 'Subject: .*streamcheck' '$SMTP_MAILDIR'/new/*"
 check "the webhook token is in no job log" bash -c "! grep -rq 'pipeline-token-0042' '$RESULTS/jobs.log' logs report"
 check "no embedded broker of the run is left" bash -c "! find .e2e-work -name broker.json 2>/dev/null | grep -q offline-$$"
+
+echo "streamcheck's own image (ci/runtime.Dockerfile), from the package the swift-build job made"
+check "swift-build packed the release with its checksum" bash -c "cd '$PROJ/dist' && sha256sum --quiet -c streamcheck-*-linux-*.tar.gz.sha256"
+(cd "$PROJ" && $CI_IMAGES_BUILDAH bud -q --isolation chroot --pull-never -f ci/runtime.Dockerfile -t localhost/streamcheck:proof .) >>"$RESULTS/images.log" 2>&1
+expect_rc "ci/runtime.Dockerfile builds on debian:bookworm-slim from dist/, unchanged" 0 $?
+# What a project using the image does: Terraform runs the modules, which run streamcheck from PATH.
+rt=$($CI_IMAGES_BUILDAH from --pull-never localhost/streamcheck:proof 2>>"$RESULTS/images.log")
+timeout 900 $CI_IMAGES_BUILDAH run --isolation chroot --volume "$PROJ:$PROJ" --workingdir "$PROJ/examples/basic-flow" \
+  --env TF_CLI_CONFIG_FILE="$PROJ/tftest/terraform.rc" --env TF_IN_AUTOMATION=1 "$rt" -- sh -c '
+set -e
+streamcheck version
+terraform version | head -n 1
+if command -v swift || command -v python3; then echo "the image carries a Swift or Python it does not need"; exit 1; fi
+rm -rf .terraform .streamcheck terraform.tfstate*
+terraform init -input=false -no-color >/dev/null
+terraform apply -auto-approve -input=false -no-color >/dev/null
+terraform output -raw passed; echo
+terraform output -json summary; echo
+terraform destroy -auto-approve -input=false -no-color >/dev/null' >"$W/runtime.out" 2>&1
+expect_rc "in streamcheck's image (no Swift, no Python): examples/basic-flow applied and destroyed, streamcheck from PATH" 0 $?
+check "the example's flow passed there" grep -qx true "$W/runtime.out"
+$CI_IMAGES_BUILDAH rm "$rt" >/dev/null 2>&1
 cd "$ROOT"
 
 # A tool missing from the image fails the job that needs it, by name: kcat taken out of a

@@ -828,7 +828,7 @@ class Parsed:
 
 def guid_for(text, references):
     """Schema.getGuid: the MD5 of the schema text and references, as a UUID."""
-    md = hashlib.md5(text.encode("utf-8"))
+    md = hashlib.md5(text.encode("utf-8"), usedforsecurity=False)
     for r in references or []:
         md.update(r["name"].encode("utf-8"))
         md.update(r["subject"].encode("utf-8"))

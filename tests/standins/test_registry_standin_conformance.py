@@ -122,7 +122,7 @@ def flavors():
 
 
 def guid(text, refs=()):
-    md = hashlib.md5(text.encode())
+    md = hashlib.md5(text.encode(), usedforsecurity=False)
     for r in refs:
         md.update(r["name"].encode())
         md.update(r["subject"].encode())
