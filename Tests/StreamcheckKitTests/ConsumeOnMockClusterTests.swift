@@ -19,7 +19,7 @@ struct ConsumeOnMockClusterTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let request = ProduceRequest(
             kafka: KafkaConfig([("bootstrap.servers", cluster.bootstrapServers)]), topic: topic, messageCount: count,
-            format: JSONFormat(source: .generator(UserEventGenerator(seed: 3))), formatName: "json", schemaFile: nil, dataFile: nil,
+            format: JSONFormat(source: .generator(UserEventGenerator(seed: 3))), schemaFile: nil, dataFile: nil,
             keyStrategy: .sequence, seed: 3, rate: 0, streaming: false, runId: "mock-\(topic)", manifestPath: path, deliveryTimeout: 30)
         let result = try produceMessages(request)
         #expect(result.failed == 0)

@@ -34,14 +34,14 @@ extension Operations {
         return try runConsume(p, startedMicros: try p.int("background_started").map { Int64($0) })
     }
 
-    /// Builds the decoder for consume. Avro plugs in here when its layer is present.
-    nonisolated(unsafe) public static var makeConsumeFormat: (ManifestHeader, Parameters) throws -> MessageFormat? = { header, p in
+    /// The decoder for consume: the manifest's format (Avro with its reader schema and registry).
+    static func makeConsumeFormat(_ header: ManifestHeader, _ p: Parameters) throws -> MessageFormat? {
         if let checking = try AvroSupport.makeConsumeFormat(header, p) { return checking }
         return try? MessageFormats.make(header: header)
     }
 
     /// Extra checks a format adds (schema_compliance): (checks, extra result fields).
-    nonisolated(unsafe) public static var extraConsumeChecks: [(Verifier, Parameters) -> ([Check], [(String, JSONValue)])] = [AvroSupport.schemaComplianceCheck]
+    static let extraConsumeChecks: [(Verifier, Parameters) -> ([Check], [(String, JSONValue)])] = [AvroSupport.schemaComplianceCheck]
 
     static func runConsume(_ p: Parameters, startedMicros: Int64?) throws -> OperationOutcome {
         let manifestPath = try p.requiredString("manifest")

@@ -15,7 +15,6 @@ public struct ProduceRequest {
     public var topic: String
     public var messageCount: Int
     public var format: MessageFormat
-    public var formatName: String
     public var schemaFile: String?
     public var dataFile: String?
     public var keyStrategy: KeyStrategy
@@ -248,7 +247,7 @@ public func produceMessages(_ request: ProduceRequest) throws -> ProduceResult {
     }
     let duration = Clock.monotonicSeconds() - clockStart
     let header = ManifestHeader(
-        runId: request.runId, topic: request.topic, dataFormat: request.formatName, messageCount: count, seed: request.seed,
+        runId: request.runId, topic: request.topic, dataFormat: request.format.name, messageCount: count, seed: request.seed,
         keyStrategy: request.keyStrategy.description,
         schemaFile: request.schemaFile.map(absolutePath), dataFile: request.dataFile.map(absolutePath),
         registryURL: request.manifestExtras.registryURL, subject: request.manifestExtras.subject,
