@@ -7,32 +7,24 @@ extension Streamcheck {
             abstract: "The embedded broker: librdkafka's mock cluster on loopback, for tests with no infrastructure.",
             subcommands: [Start.self, Stop.self, Run.self, Fault.self])
 
-        struct Start: ParsableCommand {
+        struct Start: OperationCommand {
             static let operation = Operations.brokerStart
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Stop: ParsableCommand {
+        struct Stop: OperationCommand {
             static let operation = Operations.brokerStop
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Run: ParsableCommand {
+        struct Run: OperationCommand {
             static let operation = Operations.brokerRun
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Fault: ParsableCommand {
+        struct Fault: OperationCommand {
             static let operation = Operations.brokerFault
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
     }
 }

@@ -14,74 +14,54 @@ extension Streamcheck {
             subcommands: [Apply.self, Rollback.self, Status.self, Wait.self, Restart.self, Pause.self, Resume.self, Stop.self, Delete.self, Offsets.self]
         )
 
-        struct Apply: ParsableCommand {
+        struct Apply: OperationCommand {
             static let operation = Operations.connectorApply
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Rollback: ParsableCommand {
+        struct Rollback: OperationCommand {
             static let operation = Operations.connectorRollback
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Status: ParsableCommand {
+        struct Status: OperationCommand {
             static let operation = Operations.connectorStatus
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Wait: ParsableCommand {
+        struct Wait: OperationCommand {
             static let operation = Operations.connectorWait
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Restart: ParsableCommand {
+        struct Restart: OperationCommand {
             static let operation = Operations.connectorRestart
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Pause: ParsableCommand {
+        struct Pause: OperationCommand {
             static let operation = Operations.connectorPause
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Resume: ParsableCommand {
+        struct Resume: OperationCommand {
             static let operation = Operations.connectorResume
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Stop: ParsableCommand {
+        struct Stop: OperationCommand {
             static let operation = Operations.connectorStop
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Delete: ParsableCommand {
+        struct Delete: OperationCommand {
             static let operation = Operations.connectorDelete
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct Offsets: ParsableCommand {
+        struct Offsets: OperationCommand {
             static let operation = Operations.connectorOffsets
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
     }
 }

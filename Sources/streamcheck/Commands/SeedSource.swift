@@ -10,12 +10,10 @@ extension Streamcheck {
             subcommands: [S3.self]
         )
 
-        struct S3: ParsableCommand {
+        struct S3: OperationCommand {
             static let operation = Operations.seedSourceS3
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp
-                + "\nEnvironment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, STREAMCHECK_S3_ENDPOINT.")
+            static let moreHelp = "\nEnvironment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, STREAMCHECK_S3_ENDPOINT."
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
     }
 }

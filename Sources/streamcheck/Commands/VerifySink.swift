@@ -10,20 +10,16 @@ extension Streamcheck {
             subcommands: [Postgres.self, S3.self]
         )
 
-        struct Postgres: ParsableCommand {
+        struct Postgres: OperationCommand {
             static let operation = Operations.verifySinkPostgres
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp
-                + "\nEnvironment: STREAMCHECK_POSTGRES_URL (required; the connection string, it holds a password).")
+            static let moreHelp = "\nEnvironment: STREAMCHECK_POSTGRES_URL (required; the connection string, it holds a password)."
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
 
-        struct S3: ParsableCommand {
+        struct S3: OperationCommand {
             static let operation = Operations.verifySinkS3
-            static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp
-                + "\nEnvironment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, STREAMCHECK_S3_ENDPOINT.")
+            static let moreHelp = "\nEnvironment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, STREAMCHECK_S3_ENDPOINT."
             @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-            func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
         }
     }
 }

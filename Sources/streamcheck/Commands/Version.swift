@@ -2,10 +2,8 @@ import ArgumentParser
 import StreamcheckKit
 
 extension Streamcheck {
-    struct Version: ParsableCommand {
+    struct Version: OperationCommand {
         static let operation = Operations.version
-        static let configuration = CommandConfiguration(abstract: operation.summary, discussion: operation.parameterHelp)
         @Argument(parsing: .allUnrecognized, help: "Parameters, as listed above.") var parameters: [String] = []
-        func run() throws { OperationShell.runCommandLine(Self.operation, parameters) }
     }
 }
