@@ -171,23 +171,9 @@ public enum HTMLReport {
         return lower.hasPrefix("https://") || lower.hasPrefix("http://")
     }
 
-    /// HTML escaping for text and attribute values alike.
-    public static func esc(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case _ where scalar.value < 0x20 && scalar != "\n" && scalar != "\t": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// HTML escaping for text and attribute values alike: XML's, which HTML5 reads the same
+    /// (`&apos;`, `&#10;` in a <pre>), control characters made U+FFFD.
+    public static func esc(_ s: String) -> String { MiniXML.escape(s) }
 
     static let css = """
     body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
