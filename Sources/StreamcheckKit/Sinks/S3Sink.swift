@@ -104,14 +104,7 @@ extension Operations {
             ParameterSpec("format", .choice(["auto", "json", "avro"]), help: "How objects hold records: JSON lines, or Avro object container files (default auto: Avro by the file's magic bytes, else JSON lines)."),
             ParameterSpec("key_field", .string, help: "Pair records by this field (after transforms) instead of by content digest; mismatches then name the key."),
             ParameterSpec("run_id_field", .string, help: "A record field holding the run id: records of other runs are counted as foreign and otherwise ignored."),
-            SinkParameters.ignoreFields,
-            SinkParameters.transforms,
-            SinkParameters.timeout,
-            SinkParameters.waitForComplete,
-            SinkParameters.deliveryGuarantee,
-            SinkParameters.maxRedelivered,
-            SinkParameters.pollInterval,
-        ]
+        ] + SinkParameters.comparing
     ) { p in try S3SinkVerifier.run(p) }
 }
 

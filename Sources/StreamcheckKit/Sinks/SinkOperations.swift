@@ -20,6 +20,8 @@ enum SinkParameters {
     static let deliveryGuarantee = DeliveryGuarantee.kindSpec
     static let maxRedelivered = DeliveryGuarantee.maxSpec
     static let ignoreFields = ParameterSpec("ignore_fields", .list, help: "Record fields not to compare (the sink does not keep them).")
+    /// How every verify-sink compares and waits, after its own target parameters.
+    static let comparing = [ignoreFields, transforms, timeout, waitForComplete, deliveryGuarantee, maxRedelivered, pollInterval]
 
     static func transformChain(_ p: Parameters) throws -> TransformChain {
         guard let text = p.string("transforms") else { return TransformChain([]) }

@@ -13,13 +13,7 @@ extension Operations {
             ParameterSpec("key_field", .string, help: "The record field (after transforms) that the key column holds (default: the key column's name)."),
             ParameterSpec("run_id_column", .string, help: "A column holding the run id: rows of other runs are counted as foreign and otherwise ignored."),
             ParameterSpec("columns", .keyValues, help: "field=column pairs where a column name differs from the record field name."),
-            SinkParameters.ignoreFields,
-            SinkParameters.transforms,
-            SinkParameters.timeout,
-            SinkParameters.waitForComplete,
-            SinkParameters.deliveryGuarantee,
-            SinkParameters.maxRedelivered,
-            SinkParameters.pollInterval,
+        ] + SinkParameters.comparing + [
             ParameterSpec("connection", .string, help: "Not accepted: a connection string holds a password; set STREAMCHECK_POSTGRES_URL in the environment instead."),
         ]
     ) { p in try PostgresSinkVerifier.run(p) }
