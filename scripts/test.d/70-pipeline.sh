@@ -88,6 +88,9 @@ tag = subprocess.run(["scripts/ci-image-tag.sh"], capture_output=True, text=True
 test("every job runs in the CI image built from ci/Dockerfile, tagged by what goes into it (scripts/ci-image-tag.sh)",
      doc["default"]["image"] == "$STREAMCHECK_CI_IMAGE" and doc["variables"]["STREAMCHECK_CI_IMAGE"] == "$CI_REGISTRY_IMAGE/ci:$CI_IMAGE_TAG"
      and doc["variables"]["CI_IMAGE_TAG"] == tag and "buildah bud -f ci/Dockerfile" in " ".join(doc["ci-image"]["script"]))
+test("registry logins read the job token from stdin, never a flag",
+     all("--password-stdin" in line for j in ("ci-image", "streamcheck-image") for line in doc[j]["script"] if "buildah login" in line)
+     and "-p " not in " ".join(doc["ci-image"]["script"] + doc["streamcheck-image"]["script"]))
 test("jobs that start at once wait for the CI image", all("ci-image" in doc[j]["needs"] for j in ("credentials", "swift-build", "unit-tests")))
 test("terraform-validate runs in hashicorp/terraform with its entrypoint cleared",
      doc["terraform-validate"]["image"]["name"].startswith("hashicorp/terraform:") and doc["terraform-validate"]["image"]["entrypoint"] == [""])
