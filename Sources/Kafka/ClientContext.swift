@@ -44,6 +44,11 @@ final class ClientContext: @unchecked Sendable {
         authenticationFailure.map { KafkaError(Self.refusedLoginMessage($0)) }
     }
 
+    /// The codes librdkafka reports a refused SASL login with (its own, and the broker's 58).
+    static func isRefusedLogin(_ code: rd_kafka_resp_err_t) -> Bool {
+        code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED
+    }
+
     static func refusedLoginMessage(_ reason: String) -> String {
         "the cluster refused the SASL login (\(reason)): the credentials are wrong, revoked or expired; check STREAMCHECK_KAFKA_SASL_USERNAME and STREAMCHECK_KAFKA_SASL_PASSWORD (or their _FILE forms) and sasl.mechanisms"
     }
@@ -59,7 +64,7 @@ func installCommonCallbacks(_ conf: OpaquePointer, _ context: ClientContext) {
         let code = rd_kafka_resp_err_t(err)
         let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(code))
         context.recordError(text)
-        if code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED {
+        if ClientContext.isRefusedLogin(code) {
             context.recordAuthenticationFailure(text)
         }
     }

@@ -73,8 +73,6 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     public var lastError: String? { context.lastError }
-    /// Set once the cluster refused the SASL login: see ClientContext.authenticationFailure.
-    public var refusedLogin: String? { context.authenticationFailure.map(ClientContext.refusedLoginMessage) }
 
     /// Partitions assigned from now on are paused until `resumeAll` (used to let a whole group
     /// form before anyone reads, so members split the partitions instead of racing).
@@ -124,7 +122,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 let text = String(cString: rd_kafka_err2str(err))
                 context.recordError(text)
-                if err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED {
+                if ClientContext.isRefusedLogin(err) {
                     // An error event's payload is librdkafka's reason (the broker's own words).
                     let reason = copyBytes(m.pointee.payload, m.pointee.len)
                     context.recordAuthenticationFailure(reason.isEmpty ? text : String(decoding: reason, as: UTF8.self))
@@ -188,8 +186,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             if msg.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .endOfPartition(topic: topic, partition: msg.partition) }
             let text = KafkaError(code: msg.err, context: topic.isEmpty ? "consumer" : "consumer on '\(topic)'").message
             if msg.err == RD_KAFKA_RESP_ERR__FATAL || msg.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
-                || msg.err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED || msg.err == RD_KAFKA_RESP_ERR__AUTHENTICATION
-                || msg.err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED {
+                || msg.err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED || ClientContext.isRefusedLogin(msg.err) {
                 throw KafkaError(text)
             }
             context.recordError(text)

@@ -36,6 +36,9 @@ ok() { echo "  ok   $1"; passed=$((passed + 1)); }
 no() { echo "  FAIL $1" >&2; failed=$((failed + 1)); }
 expect_rc() { if [ "$3" = "$2" ]; then ok "$1 (exit $3)"; else no "$1: exit $3, wanted $2"; fi; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else no "$name"; fi; }
+# copy_project DIR: the project as GitLab would check it out (tracked files and new ones, none of
+# the build output).
+copy_project() { git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -C "$1" -xf -; }
 
 echo "schema"
 check-jsonschema --builtin-schema vendor.gitlab-ci .gitlab-ci.yml >"$W/schema.log" 2>&1
@@ -208,7 +211,7 @@ check "the gate read all three reports" grep -q '0 finding(s) in 3 report(s)' "$
 # One planted flaw per scanner, in a copy of the project: each must be found and fail the gate.
 PLANT=$W/planted
 rm -rf "$PLANT" && mkdir -p "$PLANT"
-git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -C "$PLANT" -xf -
+copy_project "$PLANT"
 git -C "$PLANT" init -q
 printf 'import yaml\nconfig = yaml.load(open("settings.yml"))\n' >"$PLANT/scripts/lib/planted.py"
 mkdir -p "$PLANT/terraform-modules/planted"
@@ -327,12 +330,11 @@ expect_rc "connector cleanup again: still fine" 0 $?
 "$BIN" broker stop --state-dir "$W/stand-in-cluster" >/dev/null 2>&1
 
 echo "the pipeline's jobs, each inside the image it names (built here from ci/Dockerfile)"
-# The project as GitLab would check it out (tracked files and new ones, none of the build
-# output), where every job runs and leaves its artifacts for the next.
+# The project, where every job runs and leaves its artifacts for the next.
 PROJ=$W/project
 IMAGES=$W/images
 rm -rf "$PROJ" && mkdir -p "$PROJ"
-git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -C "$PROJ" -xf -
+copy_project "$PROJ"
 (cd "$PROJ" && PIPELINE_ID="offline-$$" python3 scripts/lib/offline_pipeline.py .gitlab-ci.yml .gitlab-ci.offline.yml \
   E2E_ENVIRONMENT=dev E2E_SUITE=basic-flow MESSAGE_COUNT=50 SWIFT_BUILD_FLAGS= UNIT_TEST_FILTER=TerraformIOTests \
   INTEGRATION_DIR=tests/fixtures/pipeline/test.d STREAMCHECK_CI_IMAGE=localhost/streamcheck-ci:proof) >"$W/dropped.txt" 2>"$W/offline.err"

@@ -8,7 +8,7 @@ import TerraformIO
 /// credential, a value Confluent Cloud masked, and a value carrying a URL password are left out
 /// and listed in `redacted_keys`. A rollback fills them from `--config` or from the live
 /// connector (a rollback undoes a config change; rotating a secret is not one).
-public struct PreviousConnectorConfig: Equatable, Sendable {
+public struct PreviousConnectorConfig: Sendable {
     /// Bumped when the file's meaning changes; rollback refuses a version it does not know.
     public static let formatVersion: Int64 = 1
 
@@ -25,11 +25,6 @@ public struct PreviousConnectorConfig: Equatable, Sendable {
         self.config = config
         self.redactedKeys = redactedKeys
         self.savedAt = savedAt
-    }
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.connector == b.connector && a.existed == b.existed && a.redactedKeys == b.redactedKeys && a.savedAt == b.savedAt
-            && a.config.map(\.0) == b.config.map(\.0) && a.config.map(\.1) == b.config.map(\.1)
     }
 
     /// The live config as it stood, minus its secrets. `passwordKeys`: what Connect's
@@ -55,7 +50,7 @@ public struct PreviousConnectorConfig: Equatable, Sendable {
         if value.hasPrefix("${") && value.hasSuffix("}") { return false }
         let lower = key.lowercased()
         if secretNameParts.contains(where: { lower.contains($0) }) { return true }
-        if !value.isEmpty && value.allSatisfy({ $0 == "*" }) { return true }  // masked by Confluent Cloud
+        if ConnectorService.isMasked(value) { return true }
         let lowerValue = value.lowercased()
         if lowerValue.contains("password=") { return true }  // jdbc:...?user=u&password=p
         if let scheme = value.range(of: "://"), let at = value[scheme.upperBound...].firstIndex(of: "@"),
@@ -114,8 +109,7 @@ extension ConnectorService {
     /// `overrides`, else from the live connector), or deletes the connector apply created.
     public func rollback(_ saved: PreviousConnectorConfig, overrides: [(String, String)], timeout: Double) throws -> OperationOutcome {
         let name = saved.connector
-        let started = client.now()
-        let deadline = started + timeout
+        let deadline = client.now() + timeout
         guard saved.existed else {
             let deleted = try delete(name, timeout: timeout)
             let gone = deleted.result["deleted"]?.boolValue ?? false
@@ -136,7 +130,7 @@ extension ConnectorService {
             let current = try client.send(endpoints.config(name), deadline: deadline)
             if current.isSuccess {
                 for (key, value) in current.json?.objectValue ?? [] {
-                    if let s = value.stringValue, !(s.allSatisfy { $0 == "*" }) { fromLive[key] = s }
+                    if let s = value.stringValue, !s.isEmpty, !Self.isMasked(s) { fromLive[key] = s }
                 }
             } else if current.status != 404 {
                 throw failure(current, name: name, doing: "reading the config of")

@@ -115,8 +115,9 @@ public struct ConnectorService: Sendable {
         var changed: [String] = desired.map(\.0).filter { $0 != "name" }
         var live: [(String, String)]?
         if current.isSuccess {
-            live = (current.json?.objectValue ?? []).compactMap { k, v in v.stringValue.map { (k, $0) } }
-            let existing = Dictionary(live!, uniquingKeysWith: { a, _ in a })
+            let pairs = (current.json?.objectValue ?? []).compactMap { k, v in v.stringValue.map { (k, $0) } }
+            live = pairs
+            let existing = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
             changed = Self.changedKeys(desired: desired, current: existing, serverAdded: endpoints.flavour.isCloud ? Self.cloudServerKeys : [])
             if changed.isEmpty {
                 return OperationOutcome(result: applyResult(name, connectorClass, action: "unchanged", changed: [], validated: validate),
@@ -162,13 +163,15 @@ public struct ConnectorService: Sendable {
     /// Keys whose value differs, plus keys to remove. Connect echoes "name" in the config;
     /// Confluent Cloud masks secrets as "****": a masked value cannot be compared, so it counts
     /// as equal; keys the server adds itself (`serverAdded`) are not removals.
+    /// A value Confluent Cloud masked ("****"): the real one cannot be seen, nor compared.
+    public static func isMasked(_ value: String) -> Bool { !value.isEmpty && value.allSatisfy { $0 == "*" } }
+
     public static func changedKeys(desired: [(String, String)], current: [String: String], serverAdded: Set<String> = []) -> [String] {
         var changed: [String] = []
         let desiredKeys = Set(desired.map(\.0)).union(serverAdded)
         for (key, value) in desired where key != "name" {
             guard let now = current[key] else { changed.append(key); continue }
-            let masked = !now.isEmpty && now.allSatisfy { $0 == "*" }
-            if now != value && !masked { changed.append(key) }
+            if now != value && !isMasked(now) { changed.append(key) }
         }
         for key in current.keys.sorted() where key != "name" && !desiredKeys.contains(key) {
             changed.append(key)
